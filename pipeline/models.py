@@ -1,0 +1,68 @@
+"""Typed values that flow between stages.
+
+Stages take and return these plain, picklable dataclasses so that a page can be handed to a
+worker process (or, later, a distributed task) by reference: a :class:`PageRef` names a page
+of a file on disk, never an open handle or a decoded image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class SourceKind(str, Enum):
+    """What a file really is, judged by its content (magic bytes), not its name."""
+
+    png = "png"
+    jpeg = "jpeg"
+    tiff = "tiff"
+    pdf = "pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class PageRef:
+    """One page of an input file: ``index`` is 0-based inside ``path``."""
+
+    path: str
+    index: int
+    kind: SourceKind
+
+    @property
+    def number(self) -> int:
+        """1-based page number, as reported to users (CONTRACT ``pages``)."""
+        return self.index + 1
+
+
+@dataclass(frozen=True, slots=True)
+class OcrWord:
+    """A recognised word with its box in the pixel space of the *original* page image."""
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    confidence: float  # 0..100 as Tesseract reports it
+    block: int = 0
+    paragraph: int = 0
+    line: int = 0
+
+
+@dataclass(slots=True)
+class PageText:
+    """The text of one page, from OCR or from a born-digital PDF's text layer."""
+
+    ref: PageRef
+    width: int  # pixels of the original page image (or PDF points for a text layer)
+    height: int
+    dpi: float
+    words: list[OcrWord] = field(default_factory=list)
+    text: str = ""
+    origin: str = "ocr"  # "ocr" or "pdf-text"
+    rotation: int = 0  # clockwise degrees applied to make the page upright (0/90/180/270)
+    skew: float = 0.0  # degrees of deskew applied
+    blank: bool = False
+    mean_confidence: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, for profiling
+    peak_rss_mb: float = 0.0  # the worker's peak memory (its own and Tesseract's) so far

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install everything sohoa needs on a Debian 12 machine, idempotently:
+#   system packages (Tesseract + Vietnamese, poppler, qpdf, fonts, ...), the OCR model
+#   chosen in docs/ocr-models.md, and a virtual environment .venv with sohoa installed.
+# Usage: scripts/setup.sh [--dev]      (run as root, or with sudo available)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
+  poppler-utils qpdf ghostscript unpaper ocrmypdf
+  fonts-dejavu-core fonts-noto-core fonts-liberation2 fonts-freefont-ttf
+  nodejs npm
+)
+PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
+extra=""
+[ "${1:-}" = "--dev" ] && extra="[dev]"
+
+sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo_ apt-get update -qq
+  sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ -x scripts/install-ocr-models.sh ]; then
+  scripts/install-ocr-models.sh
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $PYTHON"
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip setuptools wheel
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+echo "setup: ready ($(.venv/bin/sohoa --help >/dev/null && echo 'sohoa installed'))"
