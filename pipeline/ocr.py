@@ -1,0 +1,116 @@
+"""The page stage: load one page, clean it, read it once.
+
+:func:`read_page` is a pure function of a :class:`PageRef` and picklable settings, so a
+worker process (today) or a distributed task (later) can run it from a reference alone.
+The clean-up sees and changes a copy; the words it yields are mapped back into the
+pixel space of the original page image, which is what the archive PDF will show.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import intake, preprocess, tesseract
+from .models import OcrWord, PageRef, PageText
+
+
+@dataclass(frozen=True, slots=True)
+class OcrSettings:
+    """Everything a page worker needs, read once at the edge and passed down."""
+
+    tesseract: tesseract.TesseractConfig = field(default_factory=tesseract.TesseractConfig)
+    clean: preprocess.CleanOptions = field(default_factory=preprocess.CleanOptions)
+    max_pixels: int | None = None  # decompression-bomb guard; None keeps intake's default
+
+
+def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
+    """Return the words and text of one page (OCR, or the PDF's own text layer)."""
+    started = time.perf_counter()
+    loaded = intake.load_page(ref)
+    if loaded.text_layer is not None:
+        return loaded.text_layer
+    image = loaded.image
+    assert image is not None  # intake gives an image whenever there is no text layer
+    height, width = image.shape[:2]
+    cleaned = preprocess.clean_page(image, loaded.dpi, settings.clean)
+    del image, loaded  # the worker keeps only the cleaned page from here on
+    page = PageText(
+        ref=ref,
+        width=width,
+        height=height,
+        dpi=_original_dpi(cleaned, width, height),
+        rotation=cleaned.rotation,
+        skew=cleaned.skew,
+        blank=cleaned.blank,
+    )
+    page.timings = dict(cleaned.timings)
+    if cleaned.blank:
+        page.timings["total"] = time.perf_counter() - started
+        return page
+    ocr_started = time.perf_counter()
+    words = tesseract.recognize(cleaned.image, cleaned.dpi, settings.tesseract)
+    page.timings["tesseract"] = time.perf_counter() - ocr_started
+    page.words = [map_word(word, cleaned.to_original) for word in words]
+    page.text = text_from_words(page.words)
+    page.mean_confidence = mean_confidence(page.words)
+    page.timings["total"] = time.perf_counter() - started
+    return page
+
+
+def _original_dpi(cleaned: preprocess.CleanedPage, width: int, height: int) -> float:
+    """The original image's resolution, recovered from the clean-up's scale factor."""
+    scale = float(np.hypot(cleaned.to_original[0, 0], cleaned.to_original[1, 0]))
+    return cleaned.dpi / scale if scale > 0 else cleaned.dpi
+
+
+def map_word(word: OcrWord, to_original: np.ndarray) -> OcrWord:
+    """Map a word's box through a 2x3 affine matrix; returns the axis-aligned bounding box."""
+    x0, y0 = word.left, word.top
+    x1, y1 = word.left + word.width, word.top + word.height
+    corners = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], dtype=np.float64)
+    mapped = corners @ to_original.T
+    left, top = np.floor(mapped.min(axis=0)).astype(int)
+    right, bottom = np.ceil(mapped.max(axis=0)).astype(int)
+    return OcrWord(
+        text=unicodedata.normalize("NFC", word.text),
+        left=int(left),
+        top=int(top),
+        width=int(right - left),
+        height=int(bottom - top),
+        confidence=word.confidence,
+        block=word.block,
+        paragraph=word.paragraph,
+        line=word.line,
+    )
+
+
+def text_lines(words: Iterable[OcrWord]) -> list[str]:
+    """Words joined into lines, in Tesseract's reading order."""
+    lines: list[str] = []
+    current: tuple[int, int, int] | None = None
+    for word in words:
+        key = (word.block, word.paragraph, word.line)
+        if key != current:
+            lines.append(word.text)
+            current = key
+        else:
+            lines[-1] += " " + word.text
+    return lines
+
+
+def text_from_words(words: Iterable[OcrWord]) -> str:
+    """The page text: one printed line per text line, NFC."""
+    return unicodedata.normalize("NFC", "\n".join(text_lines(words)))
+
+
+def mean_confidence(words: list[OcrWord]) -> float:
+    """Character-weighted mean of word confidences (long words count more), 0..100."""
+    total = sum(len(w.text) for w in words)
+    if total == 0:
+        return 0.0
+    return sum(w.confidence * len(w.text) for w in words) / total
