@@ -1,0 +1,135 @@
+"""``sohoa extract``: files in, CONTRACT extract objects out, nothing stored.
+
+Pages of all inputs stream through the parallel page stage; results are regrouped by file
+as they arrive in order, so a file's document is emitted as soon as its last page is read
+and nothing but the current file's page texts is held in memory.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import intake
+from .errors import SohoaError
+from .models import PageRef, PageText
+from .ocr import OcrSettings
+from .runner import PageFailure, read_pages
+
+#: Below this character-weighted mean word confidence (0..100) a person should look.
+REVIEW_CONFIDENCE = 70.0
+
+
+@dataclass(slots=True)
+class Document:
+    """One document found in a source file: the CONTRACT extract object, typed."""
+
+    source: str
+    pages: list[int]
+    text: str
+    doc_type: str = "unknown"
+    doc_type_confidence: float = 0.0
+    fields: dict[str, Any] = field(default_factory=dict)
+    field_confidence: dict[str, float] = field(default_factory=dict)
+    needs_review: bool = False
+    ocr_confidence: float = 0.0
+
+    def to_contract(self) -> dict[str, Any]:
+        """The JSON object of CONTRACT.md (plus ``ocr_confidence``, an extension)."""
+        return {
+            "source": self.source,
+            "pages": self.pages,
+            "doc_type": self.doc_type,
+            "doc_type_confidence": round(self.doc_type_confidence, 4),
+            "fields": self.fields,
+            "field_confidence": {k: round(v, 4) for k, v in self.field_confidence.items()},
+            "needs_review": self.needs_review,
+            "text": self.text,
+            "ocr_confidence": round(self.ocr_confidence / 100, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FileFailure:
+    """An input file, or some of its pages, that could not be read."""
+
+    source: str
+    message: str
+
+
+ExtractOutcome = Document | FileFailure
+
+
+def extract(
+    paths: Iterable[str | Path],
+    settings: OcrSettings,
+    jobs: int | None = None,
+    on_page: Callable[[PageText | PageFailure], None] | None = None,
+) -> Iterator[ExtractOutcome]:
+    """Yield the documents of every input, and a failure for every input that failed."""
+    failures: list[FileFailure] = []
+    refs = _page_refs(paths, failures)
+    pending: list[PageText] = []
+    current: str | None = None
+    for outcome in read_pages(refs, settings, jobs):
+        yield from failures  # files that failed to open are reported as the stream reaches them
+        failures.clear()
+        if on_page is not None:
+            on_page(outcome)
+        if outcome.ref.path != current:
+            if current is not None:
+                yield from documents_of_file(current, pending)
+            current, pending = outcome.ref.path, []
+        if isinstance(outcome, PageFailure):
+            yield FileFailure(outcome.ref.path, outcome.message)
+        else:
+            pending.append(outcome)
+    if current is not None:
+        yield from documents_of_file(current, pending)
+    yield from failures
+
+
+def _page_refs(paths: Iterable[str | Path], failures: list[FileFailure]) -> Iterator[PageRef]:
+    """Page references of all inputs, in order; files that cannot be opened go to ``failures``."""
+    for path in intake.iter_inputs(paths):
+        try:
+            refs = intake.list_pages(path)
+        except SohoaError as exc:
+            failures.append(FileFailure(str(path), str(exc)))
+            continue
+        yield from refs
+
+
+def documents_of_file(source: str, pages: list[PageText]) -> list[Document]:
+    """Documents of one file.
+
+    Until page classification exists every non-blank page of a file belongs to one document;
+    blank pages are left out of it (they stay in the raw scan).
+    """
+    content = [page for page in pages if not page.blank]
+    if not content:
+        return []
+    words = [word for page in content for word in page.words]
+    confidence = (
+        sum(w.confidence * len(w.text) for w in words) / max(1, sum(len(w.text) for w in words))
+        if words
+        else 0.0
+    )
+    return [
+        Document(
+            source=source,
+            pages=[page.ref.number for page in content],
+            text=normalize_text("\n".join(page.text for page in content)),
+            ocr_confidence=confidence,
+            needs_review=confidence < REVIEW_CONFIDENCE,
+        )
+    ]
+
+
+def normalize_text(text: str) -> str:
+    """NFC; spaces inside a line collapsed to one; empty lines dropped."""
+    lines = (" ".join(line.split()) for line in unicodedata.normalize("NFC", text).splitlines())
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,38 @@
+"""Configuration, read once at the edge from the environment into frozen settings.
+
+Nothing below the CLI reads environment variables; stages receive these values as
+arguments, so tests configure them by passing arguments, not by patching globals.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .ocr import OcrSettings
+from .tesseract import TesseractConfig
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The settings of one sohoa process."""
+
+    home: Path
+    ocr: OcrSettings = field(default_factory=OcrSettings)
+
+
+def sohoa_home(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
+    """``SOHOA_HOME``, or the XDG data directory (CONTRACT.md, "Where data lives")."""
+    if environ.get("SOHOA_HOME"):
+        return Path(environ["SOHOA_HOME"]).expanduser()
+    data_home = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "sohoa"
+
+
+def load_settings(environ: dict[str, str] | os._Environ[str] = os.environ) -> Settings:
+    """Build the settings from the environment (``SOHOA_*`` variables)."""
+    tesseract = TesseractConfig()
+    if environ.get("SOHOA_OCR_LANG"):
+        tesseract = TesseractConfig(lang=environ["SOHOA_OCR_LANG"])
+    return Settings(home=sohoa_home(environ), ocr=OcrSettings(tesseract=tesseract))
