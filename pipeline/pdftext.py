@@ -4,7 +4,8 @@ Rule for one page (decided per page, so mixed PDFs work):
 
 1. **Visible text** — at least :data:`MIN_VISIBLE_CHARS` non-space characters drawn with a
    render mode other than 3 (invisible) or 7 (clip only), counted by PDFium, Form XObjects
-   included. The page is born-digital: its words come from pdfplumber (boxes in PDF points,
+   included — or any visible text at all on a page without images (a short typed page).
+   The page is born-digital: its words come from pdfplumber (boxes in PDF points,
    confidence 100, origin ``"pdf-text"``) and no pixels are decoded. An already-OCR'd scan
    carries only *invisible* text, so it falls through and is read again from its image: we
    do not trust another engine's Vietnamese OCR.
@@ -46,6 +47,7 @@ _MARK_OPS = {"BMC", "BDC", "EMC", "MP", "DP", "BX", "EX"}
 _COLOR_OPS = {"CS", "cs", "SC", "SCN", "sc", "scn", "G", "g", "RG", "rg", "K", "k"}
 
 Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 def page_count(path: Path, password: str | None) -> int:
@@ -208,20 +210,37 @@ def _number_lines(raw: list[dict]) -> list[OcrWord]:
 def sole_image(
     page: pikepdf.Page, crop: tuple[float, float, float, float]
 ) -> tuple[pikepdf.Stream, Matrix] | None:
-    """The one image XObject that *is* the page, with its placement matrix; else ``None``."""
-    resources = page.resources
-    xobjects = resources.get("/XObject", pikepdf.Dictionary())
-    ctm: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    mode = 0
-    stack: list[tuple[Matrix, int]] = []
+    """The one image XObject that *is* the page, with its placement matrix; else ``None``.
+
+    Form XObjects are followed, so the invisible-text form that OCRmyPDF lays over a scan
+    does not hide the scan beneath it.
+    """
     placed: list[tuple[pikepdf.Stream, Matrix]] = []
-    try:
-        instructions = pikepdf.parse_content_stream(page)
-    except pikepdf.PdfError:
+    if not _only_images(page, page.resources, _IDENTITY, placed, depth=0):
         return None
+    if len(placed) != 1 or not _covers(placed[0][1], crop):
+        return None
+    return placed[0]
+
+
+def _only_images(
+    content: pikepdf.Page | pikepdf.Stream,
+    resources: pikepdf.Dictionary,
+    ctm: Matrix,
+    placed: list[tuple[pikepdf.Stream, Matrix]],
+    depth: int,
+) -> bool:
+    """Walk a content stream; collect placed images, ``False`` at anything else visible."""
+    xobjects = resources.get("/XObject", pikepdf.Dictionary())
+    mode = 0  # text render mode (Tr), part of the graphics state
+    stack: list[tuple[Matrix, int]] = []
+    try:
+        instructions = pikepdf.parse_content_stream(content)
+    except pikepdf.PdfError:
+        return False
     for instruction in instructions:
         if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-            return None
+            return False
         op = str(instruction.operator)
         operands = instruction.operands
         if op == "q":
@@ -229,22 +248,33 @@ def sole_image(
         elif op == "Q" and stack:
             ctm, mode = stack.pop()
         elif op == "cm":
-            ctm = _multiply(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
+            ctm = _multiply(_matrix(operands), ctm)
         elif op == "Tr":
             mode = int(operands[0])
         elif op in _SHOW_OPS:
             if mode not in (3, 7):
-                return None
+                return False
         elif op == "Do":
             xobject = xobjects.get(operands[0])
-            if xobject is None or xobject.get("/Subtype") != pikepdf.Name.Image:
-                return None
-            placed.append((xobject, ctm))
+            subtype = None if xobject is None else xobject.get("/Subtype")
+            if subtype == pikepdf.Name.Image:
+                placed.append((xobject, ctm))
+            elif subtype != pikepdf.Name.Form or depth >= 4:
+                return False
+            else:
+                matrix = xobject.get("/Matrix")
+                inner = ctm if matrix is None else _multiply(_matrix(matrix), ctm)
+                own = xobject.get("/Resources", resources)
+                if not _only_images(xobject, own, inner, placed, depth + 1):
+                    return False
         elif op not in _STATE_OPS | _TEXT_OPS | _MARK_OPS | _COLOR_OPS:
-            return None  # painting: paths, shadings, Type 3 glyph ops, ...
-    if len(placed) != 1 or not _covers(placed[0][1], crop):
-        return None
-    return placed[0]
+            return False  # painting: paths, shadings, Type 3 glyph ops, ...
+    return True
+
+
+def _matrix(values: object) -> Matrix:
+    a, b, c, d, e, f = (float(v) for v in values)  # type: ignore[attr-defined]
+    return (a, b, c, d, e, f)
 
 
 def _multiply(m: Matrix, n: Matrix) -> Matrix:

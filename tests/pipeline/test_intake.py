@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import shutil
 import struct
+import subprocess
 import unicodedata
 import zipfile
 import zlib
@@ -514,6 +516,70 @@ def test_ocred_scan_with_invisible_text_is_read_as_image(tmp_path):
     page = intake.load_page(intake.list_pages(path)[0])
     assert page.text_layer is None and page.dpi_source == "pdf"
     assert np.array_equal(page.image, rgb[:, :, ::-1])
+
+
+def test_ocrmypdf_style_text_form_over_scan_is_read_as_image(tmp_path):
+    """OCRmyPDF draws its invisible text in a Form XObject beside the image."""
+    rgb = noise_rgb(100, 80, seed=16)
+    path = flate_rgb_pdf(tmp_path / "scan.pdf", rgb, dpi=100)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[0]
+        form = pikepdf.Stream(pdf, b"BT /F1 10 Tf 3 Tr 5 5 Td (Ho va ten Nguyen Thi Hong) Tj ET")
+        form["/Type"] = pikepdf.Name.XObject
+        form["/Subtype"] = pikepdf.Name.Form
+        form["/BBox"] = [0, 0, 57.6, 72]
+        form["/Resources"] = pikepdf.Dictionary(Font=page.Resources.Font)
+        page.Resources.XObject["/OCR"] = form
+        page.Contents = pikepdf.Stream(pdf, b"q /OCR Do Q " + page.Contents.read_bytes())
+        pdf.save(path)
+    page = intake.load_page(intake.list_pages(path)[0])
+    assert page.dpi_source == "pdf" and np.array_equal(page.image, rgb[:, :, ::-1])
+
+
+def test_visible_text_in_a_form_counts(tmp_path):
+    rgb = noise_rgb(100, 80, seed=17)
+    path = flate_rgb_pdf(tmp_path / "scan.pdf", rgb, dpi=100)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[0]
+        form = pikepdf.Stream(pdf, b"BT /F1 6 Tf 2 2 Td (Visible typed text on a form page) Tj ET")
+        form["/Type"] = pikepdf.Name.XObject
+        form["/Subtype"] = pikepdf.Name.Form
+        form["/BBox"] = [0, 0, 57.6, 72]
+        form["/Resources"] = pikepdf.Dictionary(Font=page.Resources.Font)
+        page.Resources.XObject["/Fm"] = form
+        page.Contents = pikepdf.Stream(pdf, page.Contents.read_bytes() + b" q /Fm Do Q")
+        pdf.save(path)
+    page = intake.load_page(intake.list_pages(path)[0])
+    assert page.image is None and "Visible typed text" in page.text_layer.text
+
+
+@pytest.mark.slow
+def test_real_ocrmypdf_output_gives_back_the_scan(tmp_path):
+    ocrmypdf = shutil.which("ocrmypdf")
+    if ocrmypdf is None:
+        pytest.skip("ocrmypdf is not installed")
+    bitonal = blocks_bitonal(1760, 1248, seed=18)
+    Image.fromarray(bitonal).convert("1").save(
+        tmp_path / "s.tif", compression="group4", dpi=(150, 150)
+    )
+    subprocess.run(
+        [
+            ocrmypdf,
+            "-q",
+            "-l",
+            "eng",
+            "--output-type",
+            "pdf",
+            "--optimize",
+            "0",
+            str(tmp_path / "s.tif"),
+            str(tmp_path / "ocr.pdf"),
+        ],
+        check=True,
+    )
+    page = intake.load_page(intake.list_pages(tmp_path / "ocr.pdf")[0])
+    assert page.dpi_source == "pdf" and page.dpi == pytest.approx(150, abs=0.5)
+    assert np.array_equal(page.image, bitonal)
 
 
 def test_page_with_vector_content_is_rendered(tmp_path):
