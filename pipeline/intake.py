@@ -54,7 +54,7 @@ _OTHER_MAGIC: list[tuple[bytes, str]] = [
 ]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class LoadedPage:
     """One decoded page.
 
@@ -139,9 +139,9 @@ def natural_key(path: str | Path) -> tuple:
     )
 
 
-def fail(path: str | Path, problem: object) -> str:
-    """``"<path>: <problem>"`` squeezed onto one line (library messages carry newlines)."""
-    text = " ".join(str(problem).split())
+def problem(path: str | Path, what: object) -> str:
+    """``"<path>: <what>"`` squeezed onto one line (library messages carry newlines)."""
+    text = " ".join(str(what).split())
     return f"{path}: {text[:300]}"
 
 
@@ -159,7 +159,7 @@ def _read_head(path: Path, size: int) -> bytes:
     except PermissionError:
         raise InputFileError(f"{path}: permission denied") from None
     except OSError as exc:
-        raise InputFileError(fail(path, f"cannot read ({exc.strerror or exc})")) from None
+        raise InputFileError(problem(path, f"cannot read ({exc.strerror or exc})")) from None
     if not head:
         raise InputFileError(f"{path}: file is empty (0 bytes)")
     return head
@@ -219,11 +219,11 @@ def _open_image(path: Path, kind: SourceKind) -> Image.Image:
             return Image.open(path)
     except Image.DecompressionBombError as exc:
         raise ImageTooLargeError(
-            fail(path, f"over Pillow's decompression-bomb limit ({exc})")
+            problem(path, f"over Pillow's decompression-bomb limit ({exc})")
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputFileError(
-            fail(path, f"corrupt or truncated {kind.value.upper()} file ({exc})")
+            problem(path, f"corrupt or truncated {kind.value.upper()} file ({exc})")
         ) from None
 
 
@@ -241,7 +241,7 @@ def _raster_page_count(path: Path, kind: SourceKind, limit: int) -> int:
         except EOFError:
             pass
         except (OSError, SyntaxError, ValueError) as exc:
-            raise InputFileError(fail(path, f"corrupt TIFF page {count + 1} ({exc})")) from None
+            raise InputFileError(problem(path, f"corrupt TIFF page {count + 1} ({exc})")) from None
         if count == 0:
             raise InputFileError(f"{path}: TIFF file has no pages")
         return count
@@ -262,11 +262,11 @@ def _load_raster_page(ref: PageRef, kind: SourceKind, limit: int) -> LoadedPage:
                 upright = ImageOps.exif_transpose(img)
         except Image.DecompressionBombError as exc:
             raise ImageTooLargeError(
-                fail(path, f"over Pillow's decompression-bomb limit ({exc})")
+                problem(path, f"over Pillow's decompression-bomb limit ({exc})")
             ) from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise InputFileError(
-                fail(path, f"corrupt or truncated {kind.value.upper()} data ({exc})")
+                problem(path, f"corrupt or truncated {kind.value.upper()} data ({exc})")
             ) from None
         if kind is SourceKind.jpeg:
             _check_jpeg_complete(path)

@@ -32,7 +32,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .errors import EncryptedPdfError, ImageTooLargeError, InputFileError
-from .intake import LoadedPage, check_pixels, fail, to_array
+from .intake import DPI_RANGE, LoadedPage, check_pixels, image_dpi, problem, to_array
 from .models import OcrWord, PageRef, PageText
 
 MIN_VISIBLE_CHARS = 20  # a footer or page number alone does not make a page born-digital
@@ -56,7 +56,7 @@ def page_count(path: Path, password: str | None) -> int:
         try:
             count = len(pdf.pages)
         except pikepdf.PdfError as exc:
-            raise InputFileError(fail(path, f"corrupt PDF page tree ({exc})")) from None
+            raise InputFileError(problem(path, f"corrupt PDF page tree ({exc})")) from None
     if count == 0:
         raise InputFileError(f"{path}: PDF has no pages")
     open_pdfium(path, password).close()  # qpdf repairs what PDFium (our renderer) refuses
@@ -71,7 +71,7 @@ def open_pdf(path: Path, password: str | None) -> pikepdf.Pdf:
         problem = "wrong PDF password" if password else "PDF is encrypted; a password is needed"
         raise EncryptedPdfError(f"{path}: {problem}") from None
     except pikepdf.PdfError as exc:
-        raise InputFileError(fail(path, f"corrupt PDF ({exc})")) from None
+        raise InputFileError(problem(path, f"corrupt PDF ({exc})")) from None
 
 
 def open_pdfium(path: Path, password: str | None) -> pdfium.PdfDocument:
@@ -81,7 +81,7 @@ def open_pdfium(path: Path, password: str | None) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
             raise EncryptedPdfError(f"{path}: wrong PDF password") from None
-        raise InputFileError(fail(path, f"corrupt or truncated PDF ({exc})")) from None
+        raise InputFileError(problem(path, f"corrupt or truncated PDF ({exc})")) from None
 
 
 def load_pdf_page(ref: PageRef, password: str | None, max_pixels: int) -> LoadedPage:
@@ -101,11 +101,15 @@ def load_pdf_page(ref: PageRef, password: str | None, max_pixels: int) -> Loaded
             if found is not None:
                 native = _decode_placed(path, found[0], found[1], page.get_rotation(), max_pixels)
                 if native is not None:
-                    return LoadedPage(ref, native[0], native[1], dpi_source="pdf")
+                    image, dpi, source = native
+                    return LoadedPage(ref, image, dpi, dpi_source=source)
+            check_embedded_images(path, page, max_pixels)  # PDFium would decode them whole
             image, dpi = render_page(path, page, max_pixels)
             return LoadedPage(ref, image, dpi, dpi_source="render")
         except pdfium.PdfiumError as exc:
-            raise InputFileError(fail(path, f"cannot read PDF page {ref.number} ({exc})")) from None
+            raise InputFileError(
+                problem(path, f"cannot read PDF page {ref.number} ({exc})")
+            ) from None
         finally:
             doc.close()
 
@@ -313,18 +317,23 @@ def _covers(ctm: Matrix, crop: tuple[float, float, float, float]) -> bool:
 
 def _decode_placed(
     path: Path, xobject: pikepdf.Stream, ctm: Matrix, rotation: int, max_pixels: int
-) -> tuple[np.ndarray, float] | None:
-    """Decode the page's image upright; ``None`` asks the caller to render instead."""
+) -> tuple[np.ndarray, float, str] | None:
+    """Decode the page's image upright, with its dpi and the dpi's source.
+
+    ``None`` asks the caller to render instead. A dpi outside :data:`DPI_RANGE` (a scan placed
+    on a 200-inch page) is replaced by an A4 estimate, so no later stage upsamples by 20x.
+    """
     width, height = int(xobject.get("/Width", 0)), int(xobject.get("/Height", 0))
     check_pixels(path, width, height, max_pixels)
     if xobject.get("/ImageMask", False) or "/SMask" in xobject or "/Mask" in xobject:
         return None
     try:
         pil = pikepdf.PdfImage(xobject).as_pil_image()
+        pil.load()  # DCT images come back lazily: make their decoding errors happen here
     except (pikepdf.UnsupportedImageTypeError, NotImplementedError, pikepdf.DependencyError):
         return None
     except (pikepdf.PdfError, OSError, ValueError, SyntaxError) as exc:
-        raise InputFileError(fail(path, f"corrupt image data in PDF ({exc})")) from None
+        raise InputFileError(problem(path, f"corrupt image data in PDF ({exc})")) from None
     with pil:
         if pil.size != (width, height):
             return None
@@ -339,7 +348,9 @@ def _decode_placed(
     if rotation % 180:
         extent_x, extent_y = extent_y, extent_x
     dpi = (upright.shape[1] / extent_x + upright.shape[0] / extent_y) * 72.0 / 2
-    return upright, round(dpi, 2)
+    if not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
+        return (upright, *image_dpi(None, upright.shape[1], upright.shape[0]))
+    return upright, round(dpi, 2), "pdf"
 
 
 def _orient(array: np.ndarray, col: tuple[float, float], row: tuple[float, float]) -> np.ndarray:
@@ -354,6 +365,13 @@ def _orient(array: np.ndarray, col: tuple[float, float], row: tuple[float, float
 
 
 # ---------------------------------------------------------------- rendering
+
+
+def check_embedded_images(path: Path, page: pdfium.PdfPage, max_pixels: int) -> None:
+    """Apply the pixel limit to every image on the page (Form XObjects included)."""
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=8):
+        width, height = obj.get_px_size()
+        check_pixels(path, width, height, max_pixels, "embedded ")
 
 
 def render_page(path: Path, page: pdfium.PdfPage, max_pixels: int) -> tuple[np.ndarray, float]:

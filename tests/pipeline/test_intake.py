@@ -440,6 +440,35 @@ def test_pdf_image_bomb_refused_before_decoding(tmp_path):
     assert_one_line(error, path)
 
 
+def test_pdf_bomb_among_several_images_refused_before_rendering(tmp_path):
+    info = {
+        "Width": 50000,
+        "Height": 50000,
+        "ColorSpace": pikepdf.Name.DeviceGray,
+        "BitsPerComponent": 8,
+        "Filter": pikepdf.Name.FlateDecode,
+    }
+    draw_twice = b"q 100 0 0 100 0 0 cm /Im0 Do Q"  # two images: not a simple scan page
+    path = image_pdf(
+        tmp_path / "b.pdf",
+        zlib.compress(b"\0" * 1000),
+        info,
+        (595, 842),
+        [1, 0, 0, 1, 0, 0],
+        extra=draw_twice,
+    )
+    with pytest.raises(ImageTooLargeError, match="embedded image is 50000x50000"):
+        intake.load_page(intake.list_pages(path)[0])
+
+
+def test_scan_on_an_absurd_page_size_gets_an_estimated_dpi(tmp_path):
+    rgb = noise_rgb(350, 248, seed=19)  # an A4 page at 30 dpi... placed on a 200-inch page
+    path = flate_rgb_pdf(tmp_path / "huge.pdf", rgb, dpi=350 / 200)
+    page = intake.load_page(intake.list_pages(path)[0])
+    assert page.dpi_source == "estimated" and page.dpi == 100  # the estimate's floor
+    assert np.array_equal(page.image, rgb[:, :, ::-1])
+
+
 def test_giant_vector_page_refused(tmp_path):
     pdf = pikepdf.new()
     page = pdf.add_blank_page(page_size=(14400, 14400))  # 200 x 200 inches
@@ -678,6 +707,25 @@ def test_truncated_pdf_is_refused(tmp_path, fraction):
     path.write_bytes(data[: int(len(data) * fraction)])
     with pytest.raises(InputFileError, match="corrupt") as error:
         intake.list_pages(path)
+    assert_one_line(error, path)
+
+
+@pytest.mark.parametrize("codec", ["FlateDecode", "DCTDecode"])
+def test_corrupt_image_stream_in_pdf(tmp_path, codec):
+    buffer = io.BytesIO()
+    Image.fromarray(smooth_rgb(150, 100)).save(buffer, "JPEG", quality=90)
+    good = buffer.getvalue() if codec == "DCTDecode" else zlib.compress(bytes(45000))
+    info = {
+        "Width": 100,
+        "Height": 150,
+        "ColorSpace": pikepdf.Name.DeviceRGB,
+        "BitsPerComponent": 8,
+        "Filter": pikepdf.Name(f"/{codec}"),
+    }
+    broken = good[: len(good) // 2] + bytes(range(256)) * 4
+    path = image_pdf(tmp_path / "bad.pdf", broken, info, (24, 36), [24, 0, 0, 36, 0, 0])
+    with pytest.raises(InputFileError, match="corrupt image data") as error:
+        intake.load_page(intake.list_pages(path)[0])
     assert_one_line(error, path)
 
 
