@@ -93,8 +93,8 @@ def load_pdf_page(ref: PageRef, password: str | None, max_pixels: int) -> Loaded
         doc = open_pdfium(path, password)
         try:
             page = doc[ref.index]
-            if is_born_digital(page):
-                layer = text_layer(ref, password)
+            layer = text_layer(ref, password) if is_born_digital(page) else None
+            if layer is not None:
                 return LoadedPage(ref, None, 72.0, text_layer=layer, dpi_source="pdf")
             crop = page.get_cropbox()
             found = sole_image(pdf.pages[ref.index], crop)
@@ -149,11 +149,19 @@ def visible_char_count(page: pdfium.PdfPage) -> int:
     return count
 
 
-def text_layer(ref: PageRef, password: str | None) -> PageText:
-    """Words of a born-digital page with Tesseract-like block/paragraph/line numbers."""
+def text_layer(ref: PageRef, password: str | None) -> PageText | None:
+    """Words of a born-digital page with Tesseract-like block/paragraph/line numbers.
+
+    ``None`` when most of the text runs sideways on the displayed page (a portrait page
+    shown with ``/Rotate 90``): lines cannot be read off such a layer, and the page is
+    better rendered and left to OCR's orientation detection.
+    """
     with pdfplumber.open(ref.path, password=password or "", pages=[ref.number]) as pdf:
         page = pdf.pages[0]
         width, height = float(page.width), float(page.height)
+        upright = [char["upright"] for char in page.chars if not char["text"].isspace()]
+        if upright and sum(upright) < len(upright) / 2:
+            return None
         raw = page.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False)
     words = _number_lines(raw)
     lines: dict[tuple[int, int], list[str]] = {}

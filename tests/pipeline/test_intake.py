@@ -659,6 +659,16 @@ def test_born_digital_vietnamese_text_layer(tmp_path):
     assert sorted(set(keys)) == [(1, 1), (1, 2), (1, 3), (2, 1)]  # gap before line 4
 
 
+def test_sideways_born_digital_page_is_rendered(tmp_path):
+    path = born_digital_pdf(tmp_path / "born.pdf", [[NAME_LINE, "Ngày sinh: 12/03/1995"]])
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].Rotate = 90
+        pdf.save(path)
+    page = intake.load_page(intake.list_pages(path)[0])
+    assert page.text_layer is None and page.dpi_source == "render"
+    assert page.image.shape[:2] == pytest.approx((2480, 3508), abs=1)  # A4 landscape, 300 dpi
+
+
 def test_mixed_pdf_decides_per_page(tmp_path):
     born = born_digital_pdf(tmp_path / "born.pdf", [[NAME_LINE], ["Trang 2"]])
     scan = flate_rgb_pdf(tmp_path / "scan.pdf", noise_rgb(60, 40, seed=14), dpi=150)
