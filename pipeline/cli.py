@@ -29,6 +29,12 @@ app = typer.Typer(
 )
 stderr = Console(stderr=True, highlight=False)
 
+
+@app.callback()
+def _root() -> None:
+    """Digitize Vietnamese one-stop-shop dossiers: clean scans, OCR, extract, sign, store."""
+
+
 JobsOption = Annotated[
     int | None,
     typer.Option("--jobs", "-j", min=1, help="Worker processes for OCR (default: all cores)."),
@@ -40,7 +46,9 @@ def extract_command(
     paths: Annotated[
         list[Path], typer.Argument(help="Images (PNG, JPEG, TIFF), PDFs, or folders of them.")
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines, one per document.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON Lines, one per document.")
+    ] = False,
     jobs: JobsOption = None,
 ) -> None:
     """OCR, classify and extract fields; nothing is stored or signed."""

@@ -8,10 +8,10 @@ of a file on disk, never an open handle or a decoded image.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class SourceKind(str, Enum):
+class SourceKind(StrEnum):
     """What a file really is, judged by its content (magic bytes), not its name."""
 
     png = "png"

@@ -66,7 +66,11 @@ class PageProgress:
             self._progress.update(self._task, advance=1, failures=self.failures)
             task = self._progress.tasks[0]
             if task.elapsed:
-                self._progress.update(self._task, rate=f"{task.completed / task.elapsed:.2f} pages/s")
+                self._progress.update(
+                    self._task, rate=f"{task.completed / task.elapsed:.2f} pages/s"
+                )
 
     def print_error(self, message: str) -> None:
-        self.console.print(f"sohoa: error: {message}", markup=False, highlight=False, soft_wrap=True)
+        self.console.print(
+            f"sohoa: error: {message}", markup=False, highlight=False, soft_wrap=True
+        )

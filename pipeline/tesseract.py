@@ -111,4 +111,3 @@ def _words_from_tsv(data: dict[str, list]) -> list[OcrWord]:
             )
         )
     return words
-
