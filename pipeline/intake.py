@@ -92,9 +92,9 @@ def list_pages(
     kind = sniff(path)
     limit = max_pixels or MAX_PIXELS
     if kind is SourceKind.pdf:
-        from . import pdftext  # imports this module: load it late
+        from . import pdfpage  # imports this module: load it late
 
-        count = pdftext.page_count(Path(path), password)
+        count = pdfpage.page_count(Path(path), password)
     else:
         count = _raster_page_count(Path(path), kind, limit)
     return [PageRef(path=str(path), index=i, kind=kind) for i in range(count)]
@@ -107,9 +107,9 @@ def load_page(
     limit = max_pixels or MAX_PIXELS
     kind = sniff(ref.path)  # the file may have changed since list_pages
     if kind is SourceKind.pdf:
-        from . import pdftext  # imports this module: load it late
+        from . import pdfpage  # imports this module: load it late
 
-        return pdftext.load_pdf_page(ref, password, limit)
+        return pdfpage.load_pdf_page(ref, password, limit)
     return _load_raster_page(ref, kind, limit)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pikepdf
 import pytest
 from PIL import Image, ImageFile
-from sohoa.pipeline import intake, pdftext
+from sohoa.pipeline import intake, pdfpage
 from sohoa.pipeline.errors import (
     EncryptedPdfError,
     ImageTooLargeError,
@@ -530,7 +530,7 @@ def test_scanned_pdf_g4_orientation(tmp_path, cm_kind, rotate, expected):
     assert page.dpi == pytest.approx(200)
     # Independent oracle: PDFium's rendering at the same dpi shows the same page (its edges
     # are anti-aliased, so most pixels, not all, agree; a wrong turn agrees on about half).
-    doc = pdftext.open_pdfium(path, None)
+    doc = pdfpage.open_pdfium(path, None)
     rendered = doc[0].render(scale=200 / 72).to_numpy()[:, :, 0]
     doc.close()
     h, w = page.image.shape
