@@ -1,0 +1,191 @@
+"""Scan clean-up: turn a scanned page into what Tesseract reads best, and say how.
+
+:func:`clean_page` runs small named stages top to bottom, each a plain function in one of
+the modules beside this one:
+
+1. ``geometry.working_scale`` / ``resample``: bring the page to ~300 dpi (down early, so every
+   later stage and the peak memory see a 300-dpi page even for a 600-dpi colour scan);
+2. ``colour.suppress_seal_and_signature``: red seals and blue ink lightened, page to grey;
+3. ``geometry.detect_orientation`` and ``estimate_skew`` on a 150-dpi ink mask, then one
+   exact quarter turn and one ``deskew`` rotation of the grey page;
+4. ``tone.crop_borders``: dark scanner borders whitened;
+5. ``tone.flatten_illumination`` and ``denoise``: paper to 255, specks gone;
+6. ``tone.binarize``; ``rules.remove_rules``: form lines, table rules, dotted leaders erased;
+7. ``tone.is_blank``.
+
+The original page is never changed: the archive keeps it, and :attr:`CleanedPage.to_original`
+maps any point of the cleaned image back onto it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .colour import suppress_seal_and_signature, to_grey
+from .geometry import (
+    analysis_ink,
+    deskew,
+    deskew_matrix,
+    detect_orientation,
+    estimate_skew,
+    plausible_dpi,
+    resample,
+    rotate,
+    rotation_matrix,
+    scale_matrix,
+    working_scale,
+)
+from .rules import find_dotted_leaders, find_rules, remove_rules
+from .tone import binarize, crop_borders, denoise, flatten_illumination, is_blank
+
+__all__ = [
+    "CleanOptions",
+    "CleanedPage",
+    "analysis_ink",
+    "binarize",
+    "clean_page",
+    "crop_borders",
+    "denoise",
+    "deskew",
+    "detect_orientation",
+    "estimate_skew",
+    "find_dotted_leaders",
+    "find_rules",
+    "flatten_illumination",
+    "is_blank",
+    "remove_rules",
+    "suppress_seal_and_signature",
+    "to_grey",
+]
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    """What the clean-up does; picklable, so it travels to worker processes."""
+
+    target_dpi: int = 300  # pages above are reduced to this; Tesseract gains nothing past it
+    min_dpi: int = 200  # pages below are enlarged to target_dpi (small x-heights read badly)
+    remove_lines: bool = True  # form lines, table rules
+    remove_leaders: bool = True  # dotted leaders ("Họ và tên: ..........")
+    suppress_colour: bool = True  # red seals and blue ballpoint
+    binarize: bool = True  # False: the OCR gets the flattened grey page
+    detect_orientation: bool = True
+    deskew: bool = True
+    max_skew: float = 10.0  # degrees searched either way
+    min_skew: float = 0.1  # smaller skews are left alone (a rotation blurs a little)
+    crop_borders: bool = True
+    denoise: bool = True
+
+
+@dataclass
+class CleanedPage:
+    """The page the OCR sees, and how it relates to the original scan."""
+
+    image: np.ndarray  # uint8 single-channel image the OCR sees
+    dpi: float  # resolution of `image`
+    to_original: np.ndarray  # 2x3: [x_orig, y_orig] = M @ [x, y, 1] for a point in `image`
+    rotation: int  # 0/90/180/270 clockwise applied to make the page upright
+    skew: float  # degrees of deskew applied (the text rose this much to the right)
+    blank: bool
+    timings: dict[str, float] = field(default_factory=dict)  # stage name -> seconds
+
+
+class _Clock:
+    """Collects stage timings: ``clock.lap("stage")`` after each stage."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._last
+        self._last = now
+
+
+def clean_page(
+    image: np.ndarray, dpi: float, options: CleanOptions = CleanOptions()
+) -> CleanedPage:
+    """Clean one scanned page (uint8 BGR or grey, any size) for OCR; ``image`` is not changed.
+
+    ``dpi`` comes from the file's metadata and may be wrong; an implausible value is replaced
+    by an A4 estimate from the pixel size.
+    """
+    clock = _Clock()
+    height, width = image.shape[:2]
+    dpi = plausible_dpi(dpi, width, height)
+    scale = working_scale(dpi, options.target_dpi, options.min_dpi)
+    page = resample(image, scale)
+    # the real factors after rounding the size to whole pixels
+    forward = scale_matrix(page.shape[1] / width, page.shape[0] / height)
+    dpi *= scale
+    clock.lap("resample")
+
+    colour = options.suppress_colour
+    grey = suppress_seal_and_signature(page, dpi) if colour else to_grey(page)
+    if grey is image:
+        grey = grey.copy()  # later stages may write in place; never into the caller's page
+    del page
+    clock.lap("colour")
+
+    rotation, skew = 0, 0.0
+    if options.detect_orientation or options.deskew:
+        ink, _ = analysis_ink(grey, dpi)
+        if options.detect_orientation:
+            rotation = detect_orientation(ink)
+            ink = rotate(ink, rotation)
+        clock.lap("orientation")
+        if options.deskew:
+            skew = estimate_skew(ink, options.max_skew)
+            if abs(skew) < options.min_skew:
+                skew = 0.0
+        del ink
+        clock.lap("skew")
+    if rotation:
+        forward = rotation_matrix(rotation, grey.shape[1], grey.shape[0]) @ forward
+        grey = rotate(grey, rotation)
+    if skew:
+        forward = deskew_matrix(skew, grey.shape[1], grey.shape[0]) @ forward
+        grey = deskew(grey, skew)
+    clock.lap("deskew")
+
+    if options.crop_borders:
+        grey, _ = crop_borders(grey, dpi)
+        clock.lap("borders")
+    flat = flatten_illumination(grey, dpi)
+    del grey
+    clock.lap("flatten")
+    if options.denoise:
+        flat = denoise(flat, dpi)
+        clock.lap("denoise")
+
+    binary = binarize(flat)
+    clock.lap("binarize")
+    out = binary if options.binarize else flat
+    if options.remove_lines or options.remove_leaders:
+        ink = 255 - binary
+        if options.remove_lines:
+            out, _ = remove_rules(out, ink, dpi, leaders=options.remove_leaders)
+        else:
+            leaders = find_dotted_leaders(ink, dpi)
+            if leaders.any():
+                out = out.copy()
+                out[leaders > 0] = 255
+        del ink
+        clock.lap("rules")
+
+    blank = is_blank(out, dpi)
+    clock.lap("blank")
+    to_original = np.linalg.inv(forward)[:2].copy()
+    return CleanedPage(
+        image=np.ascontiguousarray(out),
+        dpi=round(dpi, 2),
+        to_original=to_original,
+        rotation=rotation,
+        skew=skew,
+        blank=blank,
+        timings=clock.timings,
+    )

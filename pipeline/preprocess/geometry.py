@@ -1,0 +1,288 @@
+"""Where the page is: resolution, orientation and skew, and the transform that undoes them.
+
+Every geometric change is an affine map from the image before it to the image after it.
+The clean-up composes them as 3x3 matrices so that the OCR stage can map a word box on the
+cleaned page back to the original scan with one 2x3 matrix (:attr:`CleanedPage.to_original`).
+
+Orientation and skew are judged on a small (about 150 dpi) ink mask, not on the full page:
+they need line structure, not detail, and the small copy makes both cost milliseconds.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+ANALYSIS_DPI = 150.0  # enough for diacritics to stay separate marks; ~2 Mpx for A4
+A4_LONG_INCHES = 11.69
+DPI_RANGE = (50.0, 3000.0)  # a tag outside this is garbage, not a scan setting
+MAX_PAGE_INCHES = 17.5  # A3 (16.5 in) is the largest sheet a dossier holds
+_MAX_POINTS = 40_000  # ink pixels for the fine skew search; more adds time, not accuracy
+_COARSE_POINTS = 12_000  # enough to find the peak within half a degree
+
+
+def plausible_dpi(dpi: float, width: int, height: int) -> float:
+    """``dpi`` when it is believable for a sheet of paper, else an A4 estimate from the size.
+
+    Cameras and some encoders tag 72 or 96 dpi on a 3000-pixel page (a 40-inch "sheet");
+    that is a screen default, not a scan setting, so the long side is taken to be A4's.
+    """
+    if DPI_RANGE[0] <= dpi <= DPI_RANGE[1] and max(width, height) / dpi <= MAX_PAGE_INCHES:
+        return float(dpi)
+    return float(min(max(max(width, height) / A4_LONG_INCHES, 100.0), 1200.0))
+
+
+def working_scale(dpi: float, target_dpi: float, min_dpi: float) -> float:
+    """The factor that brings a scan to the resolution the OCR works at.
+
+    Pages above ``target_dpi`` are reduced (Tesseract gains nothing past ~300 dpi and the
+    clean-up's cost grows with the pixel count); pages below ``min_dpi`` are enlarged to
+    ``target_dpi``, because Tesseract's LSTM reads small x-heights poorly. In between, the
+    page keeps its pixels: resampling costs time and blurs strokes for no gain.
+    """
+    if dpi > target_dpi * 1.1 or dpi < min_dpi:
+        return target_dpi / dpi
+    return 1.0
+
+
+def resample(image: np.ndarray, scale: float) -> np.ndarray:
+    """Resize by ``scale``: area averaging when reducing (no aliasing), cubic when enlarging."""
+    if scale == 1.0:
+        return image
+    height, width = image.shape[:2]
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
+    return cv2.resize(image, size, interpolation=interpolation)
+
+
+def scale_matrix(sx: float, sy: float | None = None) -> np.ndarray:
+    """3x3 matrix of a scaling about the origin (pixel corners, as cv2.resize maps them)."""
+    sy = sx if sy is None else sy
+    return np.array([[sx, 0.0, 0.0], [0.0, sy, 0.0], [0.0, 0.0, 1.0]])
+
+
+def analysis_ink(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, float]:
+    """A small ink mask (ink 255) of the page and its resolution, for layout decisions.
+
+    The background is flattened by a coarse closing before Otsu so that a shadow or yellow
+    paper does not turn into "ink"; the result is only looked at, never shown to the OCR.
+    """
+    scale = min(1.0, ANALYSIS_DPI / dpi)
+    small = resample(grey, scale)
+    size = max(3, round(dpi * scale * 0.12) | 1)  # ~3 mm: wider than any stroke
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    flat = cv2.divide(small, background, scale=255)
+    _, ink = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    if np.count_nonzero(flat < 200) < 0.001 * flat.size:
+        ink[:] = 0  # Otsu on a blank page splits paper grain; there is no ink at all
+    return ink, dpi * scale
+
+
+def _ink_points(ink: np.ndarray, limit: int = _MAX_POINTS) -> np.ndarray:
+    """(x, y) float32 coordinates of ink pixels, evenly thinned to at most ``limit``."""
+    ys, xs = np.nonzero(ink)
+    step = max(1, -(-len(xs) // limit))
+    return np.stack([xs[::step], ys[::step]], axis=1).astype(np.float32)
+
+
+def _profile_energy(points: np.ndarray, angles_deg: np.ndarray) -> np.ndarray:
+    """Sum of squared bin counts of the projection of ``points`` across lines at each angle.
+
+    For a page whose text lines rise by ``a`` degrees to the right, ``y cos a + x sin a`` is
+    constant along a line, so the projection is sharpest (highest energy) at ``a``.
+    """
+    x, y = points[:, 0], points[:, 1]
+    energies = np.empty(len(angles_deg))
+    for i, angle in enumerate(np.radians(angles_deg)):
+        offsets = y * np.cos(angle) + x * np.sin(angle)
+        bins = np.round(offsets - offsets.min()).astype(np.int64)
+        counts = np.bincount(bins).astype(np.float64)
+        energies[i] = float(np.dot(counts, counts))
+    return energies
+
+
+def _coarse_angle(points: np.ndarray, max_angle: float) -> tuple[float, float]:
+    """The sharpest projection on a half-degree grid, from a thinned point set.
+
+    Energies are divided by the squared point count so that two searches over different
+    point sets (rows against columns) compare.
+    """
+    step = max(1, -(-len(points) // _COARSE_POINTS))
+    sample = points[::step]
+    coarse = np.arange(-max_angle, max_angle + 1e-9, 0.5)
+    energies = _profile_energy(sample, coarse)
+    i = int(np.argmax(energies))
+    return float(coarse[i]), float(energies[i]) / len(sample) ** 2
+
+
+def _best_angle(points: np.ndarray, max_angle: float) -> tuple[float, float]:
+    """Coarse-to-fine search of the sharpest projection; returns (angle, energy)."""
+    best, _ = _coarse_angle(points, max_angle)
+    fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05)
+    energies = _profile_energy(points, fine)
+    i = int(np.argmax(energies))
+    angle = float(fine[i])
+    if 0 < i < len(fine) - 1:  # parabola through the peak and its neighbours
+        left, mid, right = energies[i - 1], energies[i], energies[i + 1]
+        denominator = left - 2 * mid + right
+        if denominator < 0:
+            angle += 0.05 * 0.5 * (left - right) / denominator
+    return angle, float(energies[i])
+
+
+def estimate_skew(ink: np.ndarray, max_angle: float = 10.0) -> float:
+    """The angle (degrees, counter-clockwise positive: lines rise to the right) of the text.
+
+    Projection-profile search over ink pixels, coarse (0.5 degree) then fine (0.05 degree)
+    with a parabolic peak fit; precise to about 0.1 degree at 150 dpi on a page of text.
+    Returns 0.0 when there is too little ink to tell.
+    """
+    points = _ink_points(ink)
+    if len(points) < 200:
+        return 0.0
+    angle, _ = _best_angle(points, max_angle)
+    return round(angle, 2)
+
+
+def _upside_down_score(ink: np.ndarray, strips: int = 4) -> float:
+    """> 0 when more ink lies above the x-height band of the lines than below it.
+
+    Latin script, and Vietnamese far more so, puts ascenders, capitals and nearly all
+    diacritics above the x-height band, while only a few descenders and the dot below
+    (dấu nặng) go under it. A page turned 180 degrees shows the reverse. Lines are found in
+    vertical strips so that two columns with unaligned baselines do not blur each other.
+    """
+    width = ink.shape[1]
+    above = below = 0.0
+    for k in range(strips):
+        strip = ink[:, k * width // strips : (k + 1) * width // strips]
+        profile = np.count_nonzero(strip, axis=1).astype(np.float64)
+        a, b = _above_below(profile)
+        above += a
+        below += b
+    total = above + below
+    return 0.0 if total == 0 else (above - below) / total
+
+
+def _bands(profile: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of rows that hold ink, as (start, stop) pairs."""
+    rows = np.concatenate([[0], (profile > 0).astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(rows))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _above_below(profile: np.ndarray) -> tuple[float, float]:
+    """Ink above and below the x-height cores of the text lines in one strip's profile."""
+    bands = _bands(profile)
+    if not bands:
+        return 0.0, 0.0
+    heights = np.array([stop - start for start, stop in bands])
+    line_height = float(np.median(heights[heights >= np.percentile(heights, 50)]))
+    major = [b for b, h in zip(bands, heights, strict=True) if h >= 0.6 * line_height]
+    if not major:
+        return 0.0, 0.0
+    above = below = 0.0
+    for start, stop in major:
+        if stop - start > 3 * line_height:
+            continue  # a picture, a seal or a table cell wall, not a line of text
+        line = profile[start:stop]
+        core = np.flatnonzero(line >= 0.5 * line.max())
+        above += float(line[: core[0]].sum())
+        below += float(line[core[-1] + 1 :].sum())
+    major_mid = np.array([(start + stop) / 2 for start, stop in major])
+    for (start, stop), h in zip(bands, heights, strict=True):
+        if h >= 0.6 * line_height:
+            continue
+        # a detached mark (a diacritic over capitals, a dot below): it counts for the side
+        # of the nearest line it hangs on, if it is close enough to belong to one
+        mid = (start + stop) / 2
+        j = int(np.argmin(np.abs(major_mid - mid)))
+        line_start, line_stop = major[j]
+        gap = line_start - stop if mid < line_start else start - line_stop
+        if gap > 0.5 * line_height:
+            continue
+        mass = float(profile[start:stop].sum())
+        if mid < line_start:
+            above += mass
+        else:
+            below += mass
+    return above, below
+
+
+def detect_orientation(ink: np.ndarray) -> int:
+    """Clockwise rotation (0, 90, 180 or 270) that makes the page upright.
+
+    0 vs 90: text lines make the projection across them far sharper than the projection
+    along them, at the best skew angle of each direction. 0 vs 180: the ascender/diacritic
+    asymmetry of :func:`_upside_down_score`. A page without enough ink stays as it is.
+    """
+    points = _ink_points(ink, _COARSE_POINTS)
+    if len(points) < 500:
+        return 0
+    angle, rows = _coarse_angle(points, 10.0)
+    _, columns = _coarse_angle(points[:, ::-1].copy(), 10.0)
+    quarter = 0
+    if columns > rows * 1.05:  # lines run top to bottom: turn a quarter first
+        ink = cv2.rotate(ink, cv2.ROTATE_90_CLOCKWISE)
+        quarter = 90
+        angle, _ = _coarse_angle(_ink_points(ink, _COARSE_POINTS), 10.0)
+    upright = deskew(ink, angle, border=0)
+    if _upside_down_score(upright) < 0:
+        quarter += 180
+    return quarter % 360
+
+
+_ROTATE_CODES = {
+    90: cv2.ROTATE_90_CLOCKWISE,
+    180: cv2.ROTATE_180,
+    270: cv2.ROTATE_90_COUNTERCLOCKWISE,
+}
+
+
+def rotate(image: np.ndarray, degrees: int) -> np.ndarray:
+    """Turn by a multiple of 90 degrees clockwise (exact, no resampling)."""
+    degrees %= 360
+    return image if degrees == 0 else cv2.rotate(image, _ROTATE_CODES[degrees])
+
+
+def rotation_matrix(degrees: int, width: int, height: int) -> np.ndarray:
+    """3x3 map of pixel coordinates under :func:`rotate` of a ``width`` x ``height`` image."""
+    degrees %= 360
+    if degrees == 90:  # (x, y) -> (H - y, x)
+        return np.array([[0.0, -1.0, height], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    if degrees == 180:
+        return np.array([[-1.0, 0.0, width], [0.0, -1.0, height], [0.0, 0.0, 1.0]])
+    if degrees == 270:  # (x, y) -> (y, W - x)
+        return np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, width], [0.0, 0.0, 1.0]])
+    return np.eye(3)
+
+
+def deskew_matrix(angle: float, width: int, height: int) -> np.ndarray:
+    """3x3 map that turns lines rising by ``angle`` degrees level, about the page centre.
+
+    In pixel-corner coordinates (a pixel ``i`` spans ``[i, i+1)``), as the other matrices.
+    """
+    matrix = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), -angle, 1.0)
+    return np.vstack([matrix, [0.0, 0.0, 1.0]])
+
+
+def deskew(image: np.ndarray, angle: float, border: int = 255) -> np.ndarray:
+    """Rotate about the centre so that text rising by ``angle`` degrees becomes level.
+
+    The page keeps its size (the corners that turn out are margins) and the uncovered
+    corners are filled with ``border`` (paper white by default).
+    """
+    if angle == 0.0:
+        return image
+    height, width = image.shape[:2]
+    # cv2 samples at pixel centres: the centre of the page in those terms is (W-1)/2
+    matrix = cv2.getRotationMatrix2D(((width - 1) / 2.0, (height - 1) / 2.0), -angle, 1.0)
+    return cv2.warpAffine(
+        image,
+        matrix,
+        (width, height),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=border,
+    )

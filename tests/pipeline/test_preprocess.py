@@ -1,0 +1,212 @@
+"""The clean-up stages, each on generated scans with known truth (fixed seeds)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from sohoa.pipeline.preprocess import (
+    CleanOptions,
+    analysis_ink,
+    binarize,
+    clean_page,
+    crop_borders,
+    detect_orientation,
+    estimate_skew,
+    find_dotted_leaders,
+    flatten_illumination,
+    is_blank,
+    remove_rules,
+    suppress_seal_and_signature,
+    to_grey,
+)
+
+sys.path.insert(0, str(Path(__file__).parent))
+from preprocess_fixtures import (
+    dark_border,
+    degrade,
+    render_form,
+    render_line,
+    skew,
+    turn,
+)
+
+DPI = 300.0
+
+
+@pytest.fixture(scope="module")
+def form():
+    return render_form(DPI)
+
+
+def ink_of(grey: np.ndarray) -> np.ndarray:
+    return (grey < 128).astype(np.uint8) * 255
+
+
+def test_clean_page_returns_a_grey_page_and_its_transform(form) -> None:
+    cleaned = clean_page(form.image, DPI)
+    assert cleaned.image.dtype == np.uint8 and cleaned.image.ndim == 2
+    assert cleaned.image.shape == form.image.shape[:2]
+    assert set(np.unique(cleaned.image)) <= {0, 255}
+    assert cleaned.dpi == DPI and cleaned.rotation == 0 and abs(cleaned.skew) < 0.1
+    assert not cleaned.blank
+    assert cleaned.to_original.shape == (2, 3) and cleaned.to_original.dtype == np.float64
+    assert {"colour", "orientation", "skew", "flatten", "binarize", "rules"} <= set(cleaned.timings)
+
+
+@pytest.mark.parametrize(("turned", "angle"), [(0, 4.0), (90, -2.5), (180, 1.5), (270, 6.0)])
+def test_to_original_maps_a_mark_back_onto_the_scan(form, turned: int, angle: float) -> None:
+    page = form.image.copy()
+    x, y = 1500, 2900  # a filled square in an empty stretch of the page
+    cv2.rectangle(page, (x - 20, y - 20), (x + 20, y + 20), (0, 0, 0), -1)
+    scan = turn(skew(page, angle), turned)
+    cleaned = clean_page(scan, DPI)
+
+    def centre(grey: np.ndarray, near: tuple[float, float] | None = None) -> np.ndarray:
+        count, _, stats, centroids = cv2.connectedComponentsWithStats(ink_of(grey))
+        squares = [
+            i
+            for i in range(1, count)
+            if 35 <= stats[i, 2] <= 60 and 35 <= stats[i, 3] <= 60 and stats[i, 4] > 1400
+        ]
+        assert squares
+        return centroids[squares[0]]
+
+    expected = centre(to_grey(scan))
+    found = centre(cleaned.image)
+    mapped = cleaned.to_original @ np.array([found[0], found[1], 1.0])
+    assert cleaned.rotation == (360 - turned) % 360
+    assert np.hypot(*(mapped - expected)) < 3.0
+
+
+def test_a_600_dpi_page_is_reduced_and_maps_back_at_scale(form) -> None:
+    big = cv2.resize(form.image, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    cleaned = clean_page(big, 2 * DPI)
+    assert cleaned.dpi == DPI
+    assert cleaned.image.shape == form.image.shape[:2]
+    corner = cleaned.to_original @ np.array([100.0, 200.0, 1.0])
+    assert np.allclose(corner, [200.0, 400.0], atol=0.5)
+
+
+def test_an_implausible_dpi_is_taken_for_a4(form) -> None:
+    cleaned = clean_page(form.image, 72)  # a scanner that writes the screen default
+    assert abs(cleaned.dpi - DPI) < 3
+    assert cleaned.image.shape == form.image.shape[:2]
+
+
+@pytest.mark.parametrize("turned", [0, 90, 180, 270])
+def test_detect_orientation_finds_the_quarter_turn(form, turned: int) -> None:
+    scan = turn(skew(degrade(form.image, seed=turned), 2.0), turned)
+    ink, _ = analysis_ink(to_grey(scan), DPI)
+    assert detect_orientation(ink) == (360 - turned) % 360
+
+
+@pytest.mark.parametrize("angle", [-8.7, -2.3, 0.0, 0.6, 4.1, 9.5])
+def test_estimate_skew_within_a_tenth_of_a_degree(form, angle: float) -> None:
+    grey = to_grey(skew(form.image, angle))
+    ink, _ = analysis_ink(grey, DPI)
+    assert abs(estimate_skew(ink) - angle) <= 0.1
+
+
+def test_flatten_illumination_evens_out_shadow_and_yellow_paper(form) -> None:
+    grey = to_grey(degrade(form.image, seed=3, noise=4.0))
+    paper = ink_of(to_grey(form.image)) == 0
+    before = grey[paper]
+    after = flatten_illumination(grey, DPI)[paper]
+    assert np.percentile(before, 95) - np.percentile(before, 5) > 50
+    assert np.percentile(after, 5) > 225  # the shadowed side is paper white again
+    assert np.count_nonzero(binarize(flatten_illumination(grey, DPI))[paper] == 0) < (
+        0.002 * paper.sum()
+    )
+
+
+def test_dotted_leaders_go_and_diacritics_stay() -> None:
+    line = render_line("Họ tên: Phạm Thị Ngọc Bích", DPI, leader_mm=70)
+    ink = 255 - binarize(line.image)
+    leaders = find_dotted_leaders(ink, DPI)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+    erased = {int(v) for v in np.unique(labels[leaders > 0]) if v}
+    dots_right = {i for i in range(1, count) if stats[i, 0] > line.text_right}
+    assert dots_right and dots_right <= erased  # every dot of the leader
+    assert all(stats[i, 0] > line.text_right for i in erased)  # nothing of the text
+    # the four dots below (ạ, ị, ọ and the colon's lower dot) are all still there
+    kept = remove_rules(line.image, ink, DPI)[0]
+    left = (slice(None), slice(0, line.text_right))
+    assert np.array_equal(kept[left], line.image[left])
+
+
+def test_remove_rules_erases_table_lines_but_not_cell_text(form) -> None:
+    grey = to_grey(form.image)
+    binary = binarize(flatten_illumination(grey, DPI))
+    ink = 255 - binary
+    _, kept = remove_rules(binary, ink, DPI)
+    x0, y0, x1, y1 = form.table_box
+    table_before = ink[y0:y1, x0:x1]
+    table_after = kept[y0:y1, x0:x1]
+    # no long horizontal run survives in the table
+    runs = cv2.morphologyEx(table_after, cv2.MORPH_OPEN, np.ones((1, 60), np.uint8))
+    assert not runs.any()
+    # the cell text is intact: more than 90 % of the non-rule ink is still there
+    text = cv2.morphologyEx(table_before, cv2.MORPH_OPEN, np.ones((1, 60), np.uint8))
+    text = cv2.bitwise_or(text, cv2.morphologyEx(table_before, cv2.MORPH_OPEN, np.ones((60, 1))))
+    letters = cv2.bitwise_and(table_before, cv2.bitwise_not(cv2.dilate(text, np.ones((5, 5)))))
+    assert np.count_nonzero(cv2.bitwise_and(letters, table_after)) > 0.9 * np.count_nonzero(letters)
+
+
+def test_seal_and_signature_fade_but_black_text_under_the_seal_stays(form) -> None:
+    grey = suppress_seal_and_signature(form.image, DPI)
+    x, y, w, h = form.seal_box
+    plain = to_grey(form.image)
+    red = (form.image[:, :, 2] > 150) & (form.image[:, :, 1] < 100)
+    region = np.zeros(red.shape, bool)
+    region[y : y + h, x : x + w] = True
+    assert np.count_nonzero(ink_of(plain)[red & region]) > 1000  # the seal is dark in grey
+    assert np.count_nonzero(ink_of(grey)[red & region]) < 0.01 * np.count_nonzero(red & region)
+    blue = (form.image[:, :, 0] > 150) & (form.image[:, :, 2] < 100)
+    assert np.count_nonzero(ink_of(grey)[blue]) < 0.01 * np.count_nonzero(blue)
+    black = np.all(form.image < 60, axis=2) & region  # printed name under the seal
+    assert black.sum() > 500
+    assert np.count_nonzero(grey[black] < 100) > 0.98 * black.sum()
+
+
+def test_crop_borders_whitens_a_dark_scanner_lid(form) -> None:
+    scan = to_grey(dark_border(skew(form.image, 3.0), 10, DPI))
+    cleaned, whitened = crop_borders(scan, DPI)
+    pad = round(DPI * 10 / 25.4)
+    assert whitened > 0
+    frame = np.ones(scan.shape, bool)
+    frame[pad + 40 : -pad - 40, pad + 40 : -pad - 40] = False
+    assert np.count_nonzero(cleaned[frame] < 128) < 0.001 * frame.sum()
+    inside = (slice(pad + 40, -pad - 40), slice(pad + 40, -pad - 40))
+    assert np.array_equal(cleaned[inside], scan[inside])  # the page itself is untouched
+
+
+def test_is_blank_ignores_yellow_paper_noise_and_borders() -> None:
+    paper = np.full((3508, 2480, 3), 255, np.uint8)
+    blank_scan = dark_border(degrade(paper, seed=5), 6, DPI)
+    assert clean_page(blank_scan, DPI).blank
+    line = render_line("Trang 2", DPI, leader_mm=0).image
+    page = np.full((3508, 2480), 255, np.uint8)
+    page[1700 : 1700 + line.shape[0], 1000 : 1000 + line.shape[1]] = line
+    assert not is_blank(flatten_illumination(page, DPI), DPI)
+    assert not clean_page(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), DPI).blank
+
+
+def test_grey_output_when_binarize_is_off(form) -> None:
+    cleaned = clean_page(degrade(form.image, seed=9), DPI, CleanOptions(binarize=False))
+    assert len(np.unique(cleaned.image)) > 2
+    assert np.percentile(cleaned.image, 50) == 255  # paper flattened to white
+
+
+def test_clean_page_is_fast_at_300_dpi(form) -> None:
+    scan = dark_border(degrade(skew(form.image, -3.0), seed=11), 5, DPI)
+    clean_page(scan, DPI)  # warm the caches
+    started = time.perf_counter()
+    clean_page(scan, DPI)
+    # the budget is 0.3 s on a quiet core; leave room for a loaded test machine
+    assert time.perf_counter() - started < 0.9
