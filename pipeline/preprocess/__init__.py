@@ -67,7 +67,10 @@ class CleanOptions:
     """What the clean-up does; picklable, so it travels to worker processes."""
 
     target_dpi: int = 300  # pages above are reduced to this; Tesseract gains nothing past it
-    min_dpi: int = 200  # pages below are enlarged to target_dpi (small x-heights read badly)
+    # pages below min_dpi are enlarged to target_dpi. Off by default: measured on generated
+    # forms, enlarging a 150-dpi page raised Tesseract's CER (0.161 -> 0.177) and a 200-dpi
+    # page gained a little (0.059 -> 0.048) for 1.5x the OCR time
+    min_dpi: int = 0
     remove_lines: bool = True  # form lines, table rules
     remove_leaders: bool = True  # dotted leaders ("Họ và tên: ..........")
     suppress_colour: bool = True  # red seals and blue ballpoint

@@ -62,7 +62,7 @@ def find_dotted_leaders(ink: np.ndarray, dpi: float) -> np.ndarray:
     small = (
         (heights <= mm(dpi, _DOT_MAX_HEIGHT_MM))
         & (widths <= mm(dpi, _DOT_MAX_WIDTH_MM))
-        & (areas >= max(2, mm(dpi, 0.15) ** 2))
+        & (areas >= mm(dpi, 0.15) ** 2)  # a speck of noise is not a dot, at 200+ dpi
     )
     small[0] = False
     candidates = np.flatnonzero(small)
