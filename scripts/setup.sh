@@ -20,6 +20,9 @@ sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
+  # Node.js from another source (e.g. NodeSource) already brings npm and conflicts with
+  # Debian's npm package: any working npm will do, it only downloads the OCR model.
+  if [[ $pkg == nodejs || $pkg == npm ]] && command -v npm >/dev/null; then continue; fi
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
