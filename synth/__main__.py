@@ -55,17 +55,29 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     t0 = time.perf_counter()
     if args.command == "corpus":
-        recs = generate_corpus(args.out, seed=args.seed, n_pages=args.pages, n_docs=args.docs,
-                               levels=args.levels, formats=args.formats, dpi=args.dpi)
+        recs = generate_corpus(
+            args.out,
+            seed=args.seed,
+            n_pages=args.pages,
+            n_docs=args.docs,
+            levels=args.levels,
+            formats=args.formats,
+            dpi=args.dpi,
+        )
         pages = sum(len(r["pages"]) for r in recs)
         docs = sum(len(r["documents"]) for r in recs)
-        print(f"{len(recs)} files, {docs} documents, {pages} pages in {args.out} "
-              f"({time.perf_counter() - t0:.1f} s)")
+        print(
+            f"{len(recs)} files, {docs} documents, {pages} pages in {args.out} "
+            f"({time.perf_counter() - t0:.1f} s)"
+        )
     elif args.command == "batch":
-        rec = generate_batch(args.out, seed=args.seed, n_dossiers=args.dossiers,
-                             level=args.level, fmt=args.format)
-        print(f"{args.out}: {len(rec['pages'])} pages, {len(rec['dossiers'])} dossiers "
-              f"({', '.join(d['code'] for d in rec['dossiers'])})")
+        rec = generate_batch(
+            args.out, seed=args.seed, n_dossiers=args.dossiers, level=args.level, fmt=args.format
+        )
+        print(
+            f"{args.out}: {len(rec['pages'])} pages, {len(rec['dossiers'])} dossiers "
+            f"({', '.join(d['code'] for d in rec['dossiers'])})"
+        )
     else:
         rng = random.Random(args.seed)
         doc = render_document(args.doc_type, rng, 300)

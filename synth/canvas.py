@@ -56,7 +56,9 @@ class Page:
         self.draw = ImageDraw.Draw(self.image)
 
     @classmethod
-    def a4(cls, dpi: int, rng: random.Random, paper: tuple[int, int, int] = (255, 255, 255)) -> Page:
+    def a4(
+        cls, dpi: int, rng: random.Random, paper: tuple[int, int, int] = (255, 255, 255)
+    ) -> Page:
         return cls(round(210 / MM_PER_INCH * dpi), round(297 / MM_PER_INCH * dpi), dpi, rng, paper)
 
     def px(self, mm: float) -> int:
@@ -112,15 +114,23 @@ class Page:
         cursor = x
         for word in text.split(" "):
             dy = round(self.rng.uniform(-0.06, 0.06) * size)
-            self.draw.text((cursor, baseline + dy), word, font=span.font, fill=span.fill, anchor="ls")
+            self.draw.text(
+                (cursor, baseline + dy), word, font=span.font, fill=span.fill, anchor="ls"
+            )
             b = self.draw.textbbox((cursor, baseline + dy), word, font=span.font, anchor="ls")
             left, top = min(left, b[0]), min(top, b[1])
             right, bottom = max(right, b[2]), max(bottom, b[3])
             cursor += self.measure(word + " ", span.font) + round(self.rng.uniform(0, 0.12) * size)
         return (left, top, right, bottom), cursor - self.measure(" ", span.font)
 
-    def leaders(self, x0: int, x1: int, baseline: int, font: ImageFont.FreeTypeFont,
-                fill: tuple[int, int, int] = (70, 70, 70)) -> None:
+    def leaders(
+        self,
+        x0: int,
+        x1: int,
+        baseline: int,
+        font: ImageFont.FreeTypeFont,
+        fill: tuple[int, int, int] = (70, 70, 70),
+    ) -> None:
         """A dotted leader from x0 to x1: pre-printed form dots, never document text."""
         dot = max(1.0, font.getlength("."))
         count = int((x1 - x0) // dot)

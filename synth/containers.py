@@ -37,8 +37,9 @@ def bitonal(image: Image.Image, threshold: int | None = None) -> Image.Image:
     return out
 
 
-def write_pages(path: str | Path, pages: Sequence[Image.Image], fmt: str,
-                jpeg_quality: int = 88) -> Path:
+def write_pages(
+    path: str | Path, pages: Sequence[Image.Image], fmt: str, jpeg_quality: int = 88
+) -> Path:
     """Write ``pages`` (each carrying ``info["dpi"]``) to ``path`` in ``fmt``."""
     path = Path(path)
     if fmt not in FORMATS:
@@ -65,8 +66,14 @@ def _write_tiff(path: Path, frames: list[Image.Image], compression: str) -> None
     does for one batch; callers keep one dpi per file."""
     first = frames[0]
     d = _dpi(first)
-    first.save(path, format="TIFF", save_all=True, append_images=frames[1:],
-               compression=compression, dpi=(d, d))
+    first.save(
+        path,
+        format="TIFF",
+        save_all=True,
+        append_images=frames[1:],
+        compression=compression,
+        dpi=(d, d),
+    )
 
 
 def pdf_bytes(pages: Sequence[Image.Image], jpeg_quality: int = 88) -> bytes:
@@ -76,4 +83,5 @@ def pdf_bytes(pages: Sequence[Image.Image], jpeg_quality: int = 88) -> bytes:
         buf = io.BytesIO()
         page.convert("RGB").save(buf, format="JPEG", dpi=(d, d), quality=jpeg_quality)
         jpegs.append(buf.getvalue())
-    return img2pdf.convert(jpegs, nodate=True)
+    # the internal engine writes no random /ID: same pages, same bytes
+    return img2pdf.convert(jpegs, nodate=True, engine=img2pdf.Engine.internal)

@@ -38,8 +38,9 @@ class FilePlan:
     docs: tuple[int, ...]  # indexes into the corpus's document list
 
 
-def doc_type_plan(rng: random.Random, *, n_docs: int | None, per_type: dict[str, int] | None,
-                  n_pages: int | None) -> list[str]:
+def doc_type_plan(
+    rng: random.Random, *, n_docs: int | None, per_type: dict[str, int] | None, n_pages: int | None
+) -> list[str]:
     """Which documents to make: explicit counts, or balanced rounds of all types."""
     if per_type:
         unknown = set(per_type) - set(DOC_TYPES)
@@ -57,8 +58,9 @@ def doc_type_plan(rng: random.Random, *, n_docs: int | None, per_type: dict[str,
     return plan[:count]
 
 
-def scan_doc_pages(pages: Sequence[RenderedPage], params: ScanParams, rng: random.Random,
-                   allow_turn: bool = True) -> list[tuple[Image.Image, ScanParams]]:
+def scan_doc_pages(
+    pages: Sequence[RenderedPage], params: ScanParams, rng: random.Random, allow_turn: bool = True
+) -> list[tuple[Image.Image, ScanParams]]:
     """Each page gets its own skew/turn/noise draw at the file's level and dpi."""
     out = []
     for page in pages:
@@ -138,8 +140,10 @@ def generate_corpus(
         want = 1
         if fmt in MULTI_PAGE and frng.random() < multi_doc_rate:
             want = frng.choice([2, 2, 3])
-        docs = [render_document(t, random.Random(f"{seed}-doc-{i + j}"), render_dpi)
-                for j, t in enumerate(types[i:i + want])]
+        docs = [
+            render_document(t, random.Random(f"{seed}-doc-{i + j}"), render_dpi)
+            for j, t in enumerate(types[i : i + want])
+        ]
         i += len(docs)
         if fmt not in MULTI_PAGE and len(docs[0].pages) > 1:
             fmt = next((f for f in formats if f in MULTI_PAGE), "tiff")
@@ -157,9 +161,16 @@ def generate_corpus(
     return records
 
 
-def _assemble(path: Path, name: str, fmt: str, docs: list[RenderedDoc], params: ScanParams,
-              rng: random.Random, blank_rate: float,
-              separators: dict[int, RenderedPage] | None = None) -> dict[str, Any]:
+def _assemble(
+    path: Path,
+    name: str,
+    fmt: str,
+    docs: list[RenderedDoc],
+    params: ScanParams,
+    rng: random.Random,
+    blank_rate: float,
+    separators: dict[int, RenderedPage] | None = None,
+) -> dict[str, Any]:
     """Scan the documents' pages in order (separators and blanks in between) into one file."""
     images: list[Image.Image] = []
     page_recs: list[dict[str, Any]] = []
@@ -173,12 +184,22 @@ def _assemble(path: Path, name: str, fmt: str, docs: list[RenderedDoc], params: 
         doc_recs.append(doc_record(name, len(images) + 1, doc))
         _add(images, page_recs, list(doc.pages), params, rng)
     write_pages(path, images, fmt)
-    return {"file": name, "format": fmt, "level": params.level, "pages": page_recs,
-            "documents": doc_recs}
+    return {
+        "file": name,
+        "format": fmt,
+        "level": params.level,
+        "pages": page_recs,
+        "documents": doc_recs,
+    }
 
 
-def _add(images: list[Image.Image], recs: list[dict[str, Any]], pages: list[RenderedPage],
-         params: ScanParams, rng: random.Random) -> None:
+def _add(
+    images: list[Image.Image],
+    recs: list[dict[str, Any]],
+    pages: list[RenderedPage],
+    params: ScanParams,
+    rng: random.Random,
+) -> None:
     for page, (img, p) in zip(pages, scan_doc_pages(pages, params, rng), strict=True):
         images.append(img)
         recs.append(page_record(len(images), page, p))
@@ -220,25 +241,32 @@ def generate_batch(
         codes.append((code, len(docs), count))
         for _ in range(count):
             doc_type = rng.choice(DOC_TYPES)
-            docs.append(render_document(doc_type, random.Random(f"{seed}-bdoc-{len(docs)}"),
-                                        render_dpi))
+            docs.append(
+                render_document(doc_type, random.Random(f"{seed}-bdoc-{len(docs)}"), render_dpi)
+            )
     params = draw_params(level, rng, dpi)
     if any(doc.doc_type == "citizen_id_card" for doc in docs) and params.dpi < CARD_MIN_DPI:
         params = replace(params, dpi=CARD_MIN_DPI)
     record = _assemble(path, path.name, fmt, docs, params, rng, blank_rate, separators)
     dossiers = []
     for code, start, count in codes:
-        members = record["documents"][start:start + count]
+        members = record["documents"][start : start + count]
         for m in members:
             m["dossier_code"] = code
         sep_page = members[0]["pages"][0] - 1
         while record["pages"][sep_page - 1]["doc_type"] != "separator":
             sep_page -= 1  # a blank page may sit between
         last = members[-1]["pages"][-1]
-        dossiers.append({"code": code, "separator_page": sep_page,
-                         "pages": list(range(sep_page, last + 1)),
-                         "documents": list(range(start, start + count))})
+        dossiers.append(
+            {
+                "code": code,
+                "separator_page": sep_page,
+                "pages": list(range(sep_page, last + 1)),
+                "documents": list(range(start, start + count)),
+            }
+        )
     record["dossiers"] = dossiers
     path.with_name(path.name + ".gt.json").write_text(
-        json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+        json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return record

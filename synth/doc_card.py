@@ -27,8 +27,11 @@ CARD_MM = (85.6, 54.0)
 def expiry_for(born: date, issued: date) -> date:
     """Cards are renewed at 25, 40 and 60: expiry is the next of those birthdays."""
     for age in (25, 40, 60):
-        limit = born.replace(year=born.year + age) if not (born.month == 2 and born.day == 29) \
+        limit = (
+            born.replace(year=born.year + age)
+            if not (born.month == 2 and born.day == 29)
             else date(born.year + age, 3, 1)
+        )
         if issued < limit - timedelta(days=730) or age == 60:
             return limit
     raise AssertionError("unreachable")
@@ -54,8 +57,9 @@ def _background(rng: random.Random, w: int, h: int) -> Image.Image:
 def citizen_id_card(rng: random.Random, dpi: int) -> RenderedDoc:
     dpi = max(dpi, 250)  # card type is 5-7 pt: scanned at least this fine to be readable
     issued = random_date(rng, date(2021, 1, 1), date(2025, 10, 31))
-    person = random_person(rng, born_between=(issued - timedelta(days=365 * 57),
-                                              issued - timedelta(days=365 * 14)))
+    person = random_person(
+        rng, born_between=(issued - timedelta(days=365 * 57), issued - timedelta(days=365 * 14))
+    )
     expiry = expiry_for(person.date_of_birth, issued)
     w, h = (round(v / 25.4 * dpi) for v in CARD_MM)
     card = Page(w, h, dpi, rng)
@@ -79,17 +83,27 @@ def citizen_id_card(rng: random.Random, dpi: int) -> RenderedDoc:
     heads = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
     if new_card:
         heads = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"]
-    titles = ["CĂN CƯỚC", "IDENTITY CARD"] if new_card else ["CĂN CƯỚC CÔNG DÂN",
-                                                             "Citizen Identity Card"]
+    titles = (
+        ["CĂN CƯỚC", "IDENTITY CARD"]
+        if new_card
+        else ["CĂN CƯỚC CÔNG DÂN", "Citizen Identity Card"]
+    )
     red = (190, 30, 40)
     centred(heads[0], "bold", 6.0, card.px(5.5))
     centred(heads[1], "bold", 5.6, card.px(8.2))
     centred(titles[0], "bold", 9.0, card.px(12.2), red)
     centred(titles[1], "bold", 5.6, card.px(15.0), red)
-    qr_text = "|".join([
-        person.id_number, person.old_id, person.full_name, f"{person.date_of_birth:%d%m%Y}",
-        person.sex, person.residence.text(), f"{issued:%d%m%Y}",
-    ])
+    qr_text = "|".join(
+        [
+            person.id_number,
+            person.old_id,
+            person.full_name,
+            f"{person.date_of_birth:%d%m%Y}",
+            person.sex,
+            person.residence.text(),
+            f"{issued:%d%m%Y}",
+        ]
+    )
     qr = qr_image(qr_text, card.px(15))
     card.image.paste(qr, (w - qr.width - card.px(3), card.px(3)))
     ph = photo(rng, card.px(20), card.px(26))
@@ -108,24 +122,45 @@ def citizen_id_card(rng: random.Random, dpi: int) -> RenderedDoc:
     y += step
     card.write(x, y, [Span(name, val)])
     y += step
-    card.write(x, y, [Span("Ngày sinh / Date of birth:", lab),
-                      Span(dmy(person.date_of_birth), val)])
+    card.write(
+        x, y, [Span("Ngày sinh / Date of birth:", lab), Span(dmy(person.date_of_birth), val)]
+    )
     y += step
     tab = x + card.px(23)
-    card.write(x, y, [Span("Giới tính / Sex:", lab), Span(person.sex, val),
-                      Span("Quốc tịch / Nationality:", lab, x=tab),
-                      Span("Việt Nam", val, x=tab + card.measure(
-                          "Quốc tịch / Nationality: ", lab))])
+    card.write(
+        x,
+        y,
+        [
+            Span("Giới tính / Sex:", lab),
+            Span(person.sex, val),
+            Span("Quốc tịch / Nationality:", lab, x=tab),
+            Span("Việt Nam", val, x=tab + card.measure("Quốc tịch / Nationality: ", lab)),
+        ],
+    )
     y += step
     right = w - card.px(3)
-    y = _wrapped(card, x, y, right, "Quê quán / Place of origin:", origin, lab, val,
-                 newline=True, step=step)
-    y = _wrapped(card, x, y, right, "Nơi thường trú / Place of residence:", residence, lab, val,
-                 newline=False, step=step)
+    y = _wrapped(
+        card, x, y, right, "Quê quán / Place of origin:", origin, lab, val, newline=True, step=step
+    )
+    y = _wrapped(
+        card,
+        x,
+        y,
+        right,
+        "Nơi thường trú / Place of residence:",
+        residence,
+        lab,
+        val,
+        newline=False,
+        step=step,
+    )
     ey = card.px(47.5)
     card.write(card.px(3), ey, [Span("Có giá trị đến:", f("regular", 4.8))])
-    card.write(card.px(3), ey + card.px(2.6), [Span("Date of expiry:", f("italic", 4.6)),
-                                                Span(dmy(expiry), f("bold", 5.6))])
+    card.write(
+        card.px(3),
+        ey + card.px(2.6),
+        [Span("Date of expiry:", f("italic", 4.6)), Span(dmy(expiry), f("bold", 5.6))],
+    )
     page = _on_scanner_bed(rng, card)
     fields = {
         "id_number": person.id_number,
@@ -140,8 +175,18 @@ def citizen_id_card(rng: random.Random, dpi: int) -> RenderedDoc:
     return RenderedDoc("citizen_id_card", fields, (page,))
 
 
-def _wrapped(card: Page, x: int, y: int, right: int, label: str, value: str, lab, val,
-             newline: bool, step: int) -> int:
+def _wrapped(
+    card: Page,
+    x: int,
+    y: int,
+    right: int,
+    label: str,
+    value: str,
+    lab,
+    val,
+    newline: bool,
+    step: int,
+) -> int:
     """A label then its value wrapped to the card edge (value on the next line if asked)."""
     from .canvas import wrap
 
@@ -180,8 +225,9 @@ def _on_scanner_bed(rng: random.Random, card: Page) -> RenderedPage:
     page.paste(shadow, (ox + 2, oy + 3), mask)
     page.paste(card.image, (ox, oy), mask)
     lines = tuple(
-        TextLine(line.text, (line.box[0] + ox, line.box[1] + oy, line.box[2] + ox,
-                             line.box[3] + oy))
+        TextLine(
+            line.text, (line.box[0] + ox, line.box[1] + oy, line.box[2] + ox, line.box[3] + oy)
+        )
         for line in card.lines
     )
     return RenderedPage(page, lines, "citizen_id_card", dpi)

@@ -71,8 +71,10 @@ def birth_certificate(rng: random.Random, dpi: int) -> RenderedDoc:
         flow.field("Ghi bằng chữ:", date_words(child.date_of_birth), hand=hand)
     pob = _place_of_birth(rng, child)
     if rng.random() < 0.5:
-        flow.fields_inline([("Giới tính:", child.sex), ("Dân tộc:", child.ethnicity),
-                            ("Quốc tịch:", "Việt Nam")], hand=hand)
+        flow.fields_inline(
+            [("Giới tính:", child.sex), ("Dân tộc:", child.ethnicity), ("Quốc tịch:", "Việt Nam")],
+            hand=hand,
+        )
     else:
         flow.fields_inline([("Giới tính:", child.sex), ("Dân tộc:", child.ethnicity)], hand=hand)
         flow.field("Quốc tịch:", "Việt Nam", hand=hand)
@@ -91,15 +93,23 @@ def birth_certificate(rng: random.Random, dpi: int) -> RenderedDoc:
         printed[role] = shown
         flow.field(f"Họ, chữ đệm, tên người {role}:", shown, hand=hand)
         born_year = child.date_of_birth.year - rng.randint(19, 40)
-        flow.fields_inline([("Năm sinh:", str(born_year)), ("Dân tộc:", child.ethnicity),
-                            ("Quốc tịch:", "Việt Nam")], hand=hand)
+        flow.fields_inline(
+            [
+                ("Năm sinh:", str(born_year)),
+                ("Dân tộc:", child.ethnicity),
+                ("Quốc tịch:", "Việt Nam"),
+            ],
+            hand=hand,
+        )
         flow.field("Nơi cư trú:", addr.text(), hand=hand)
     flow.skip(0.2)
     flow.field("Nơi đăng ký khai sinh:", f"Ủy ban nhân dân {addr.ward}, {addr.district}", hand=hand)
     flow.field("Ngày, tháng, năm đăng ký:", dmy(reg_date), hand=hand)
     flow.skip(0.6)
     signature_block(
-        flow, rng.choice(SIGNER_TITLES), random_person(rng).full_name,
+        flow,
+        rng.choice(SIGNER_TITLES),
+        random_person(rng).full_name,
         seal_texts=seal_texts_for(authority_names(addr)[0], addr),
         note="(Ký, ghi rõ họ, chữ đệm, tên, đóng dấu)" if rng.random() < 0.3 else None,
     )
@@ -170,11 +180,13 @@ def marriage_certificate(rng: random.Random, dpi: int) -> RenderedDoc:
         shown[role] = (name, id_no)
         if two_columns:
             target.text(f"Thông tin người {role}", "bold", 1.0, "center")
-            target.field(label(rng, "full_name"), name, style="bold" if upper else "regular",
-                         hand=hand)
+            target.field(
+                label(rng, "full_name"), name, style="bold" if upper else "regular", hand=hand
+            )
         else:
-            target.field(f"Họ, chữ đệm, tên {role}:", name, style="bold" if upper else "regular",
-                         hand=hand)
+            target.field(
+                f"Họ, chữ đệm, tên {role}:", name, style="bold" if upper else "regular", hand=hand
+            )
         target.field(label(rng, "dob"), dmy(person.date_of_birth), hand=hand)
         target.field("Dân tộc:", person.ethnicity, hand=hand)
         target.field("Quốc tịch:", "Việt Nam", hand=hand)
@@ -186,21 +198,34 @@ def marriage_certificate(rng: random.Random, dpi: int) -> RenderedDoc:
         else:
             flow.skip(0.3)
     flow.skip(0.3)
-    flow.field("Nơi đăng ký kết hôn:", f"Ủy ban nhân dân {addr.ward}, {addr.district}, "
-               f"{addr.province.full}", hand=hand)
+    flow.field(
+        "Nơi đăng ký kết hôn:",
+        f"Ủy ban nhân dân {addr.ward}, {addr.district}, {addr.province.full}",
+        hand=hand,
+    )
     flow.fields_inline([("Số:", reg_no), ("Quyển số:", book)], hand=hand)
     flow.field("Ngày, tháng, năm đăng ký:", dmy(reg_date), hand=hand)
     flow.text(place_date(rng, addr, reg_date), "italic", 1.0, "right")
     flow.skip(0.5)
     y0 = flow.y
-    for role, cx in (("Chồng", 0.14), ("Vợ", 0.38)):
+    for role, cx in (("Chồng", 0.13), ("Vợ", 0.41)):
         flow.y = y0
-        signature_block(flow, [role], shown["chồng" if role == "Chồng" else "vợ"][0],
-                        seal_texts=None, x_center=flow.x0 + round((flow.x1 - flow.x0) * cx))
+        signature_block(
+            flow,
+            [role],
+            shown["chồng" if role == "Chồng" else "vợ"][0],
+            seal_texts=None,
+            x_center=flow.x0 + round((flow.x1 - flow.x0) * cx),
+            half_frac=0.13,
+        )
     flow.y = y0
-    signature_block(flow, rng.choice(SIGNER_TITLES[:2]), random_person(rng).full_name,
-                    seal_texts=seal_texts_for(authority_names(addr)[0], addr),
-                    x_center=flow.x0 + round((flow.x1 - flow.x0) * 0.77))
+    signature_block(
+        flow,
+        rng.choice(SIGNER_TITLES[:2]),
+        random_person(rng).full_name,
+        seal_texts=seal_texts_for(authority_names(addr)[0], addr),
+        x_center=flow.x0 + round((flow.x1 - flow.x0) * 0.77),
+    )
     fields = {
         "husband_name": shown["chồng"][0],
         "husband_date_of_birth": husband.date_of_birth.isoformat(),

@@ -13,16 +13,28 @@ from .places import random_address
 from .wording import area_text, number_words
 
 TITLES = (
-    ["GIẤY CHỨNG NHẬN", "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở",
-     "VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT"],
+    [
+        "GIẤY CHỨNG NHẬN",
+        "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở",
+        "VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT",
+    ],
     ["GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT"],
     ["GIẤY CHỨNG NHẬN", "QUYỀN SỬ DỤNG ĐẤT"],
 )
 SERIAL_LETTERS = ("CS", "BK", "CH", "CT", "DA", "BS", "AK", "BP", "CĐ", "DĐ")
-PURPOSES = ("Đất ở tại đô thị", "Đất ở tại nông thôn", "Đất trồng cây lâu năm",
-            "Đất trồng lúa", "Đất ở tại nông thôn và đất trồng cây lâu năm")
-ORIGINS = ("Nhà nước công nhận quyền sử dụng đất", "Nhận chuyển nhượng đất được công nhận QSDĐ",
-           "Nhận thừa kế đất được công nhận QSDĐ", "Nhà nước giao đất có thu tiền sử dụng đất")
+PURPOSES = (
+    "Đất ở tại đô thị",
+    "Đất ở tại nông thôn",
+    "Đất trồng cây lâu năm",
+    "Đất trồng lúa",
+    "Đất ở tại nông thôn và đất trồng cây lâu năm",
+)
+ORIGINS = (
+    "Nhà nước công nhận quyền sử dụng đất",
+    "Nhận chuyển nhượng đất được công nhận QSDĐ",
+    "Nhận thừa kế đất được công nhận QSDĐ",
+    "Nhà nước giao đất có thu tiền sử dụng đất",
+)
 PINK = ((252, 236, 236), (250, 232, 228), (253, 240, 238))
 
 
@@ -39,8 +51,7 @@ def land_use_certificate(rng: random.Random, dpi: int):
     parcel_addr = random_address(rng, owner.residence.province)
     issued = random_date(rng, date(2010, 1, 1), date(2024, 12, 31))
     radius = page.px(rng.uniform(9, 12))
-    page.image.paste(em := emblem(radius), ((page.width - em.width) // 2, flow.y - radius // 2),
-                     em)
+    page.image.paste(em := emblem(radius), ((page.width - em.width) // 2, flow.y - radius // 2), em)
     flow.y += 2 * radius
     motto_centered(flow)
     title(flow, rng.choice(TITLES), scale=rng.uniform(1.15, 1.4))
@@ -74,21 +85,38 @@ def land_use_certificate(rng: random.Random, dpi: int):
         words = number_words(int(area))
         area_line += f" (Bằng chữ: {words[0].upper() + words[1:]} mét vuông)"
     flow.paragraph(area_line + ";", indent_mm=indent)
-    flow.paragraph(f"d) Hình thức sử dụng: {rng.choice(['Sử dụng riêng', 'Riêng'])};",
-                   indent_mm=indent)
+    flow.paragraph(
+        f"d) Hình thức sử dụng: {rng.choice(['Sử dụng riêng', 'Riêng'])};", indent_mm=indent
+    )
     flow.paragraph(f"đ) Mục đích sử dụng: {rng.choice(PURPOSES)};", indent_mm=indent)
-    flow.paragraph(f"e) Thời hạn sử dụng: {rng.choice(['Lâu dài', 'Đến ngày 15/10/2063'])};",
-                   indent_mm=indent)
+    flow.paragraph(
+        f"e) Thời hạn sử dụng: {rng.choice(['Lâu dài', 'Đến ngày 15/10/2063'])};", indent_mm=indent
+    )
     flow.paragraph(f"g) Nguồn gốc sử dụng: {rng.choice(ORIGINS)}.", indent_mm=indent)
-    flow.text("2. Nhà ở: " + rng.choice(["-/-", "Không", "Nhà ở riêng lẻ, diện tích xây dựng "
-                                          f"{area_text(round(area * 0.6, 1))} m²"]))
+    flow.text(
+        "2. Nhà ở: "
+        + rng.choice(
+            [
+                "-/-",
+                "Không",
+                f"Nhà ở riêng lẻ, diện tích xây dựng {area_text(round(area * 0.6, 1))} m²",
+            ]
+        )
+    )
     flow.skip(0.5)
     flow.text(place_date(rng, parcel_addr, issued), "italic", 1.0, "right")
-    signature_block(flow, ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
-                    if rng.random() < 0.5 else ["SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG", "GIÁM ĐỐC"],
-                    random_person(rng).full_name,
-                    seal_texts=(f"ỦY BAN NHÂN DÂN * {parcel_addr.district.upper()} * "
-                                f"{parcel_addr.province.full.upper()} *", "UBND"))
+    signature_block(
+        flow,
+        ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+        if rng.random() < 0.5
+        else ["SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG", "GIÁM ĐỐC"],
+        random_person(rng).full_name,
+        seal_texts=(
+            f"ỦY BAN NHÂN DÂN * {parcel_addr.district.upper()} * "
+            f"{parcel_addr.province.full.upper()} *",
+            "UBND",
+        ),
+    )
     flow.y = max(flow.y, page.height - page.px(28))
     serial_font = flow.font("bold", 1.15)
     flow.line([_red(serial, serial_font)], "left")
@@ -113,8 +141,10 @@ def _frame(page, rng: random.Random) -> None:
     """The certificate's decorative double border."""
     m = page.px(rng.uniform(8, 12))
     colour = rng.choice([(180, 60, 60), (160, 110, 60), (120, 60, 60)])
-    page.draw.rectangle((m, m, page.width - m, page.height - m), outline=colour,
-                        width=max(2, page.px(0.8)))
+    page.draw.rectangle(
+        (m, m, page.width - m, page.height - m), outline=colour, width=max(2, page.px(0.8))
+    )
     m2 = m + page.px(1.8)
-    page.draw.rectangle((m2, m2, page.width - m2, page.height - m2), outline=colour,
-                        width=max(1, page.px(0.3)))
+    page.draw.rectangle(
+        (m2, m2, page.width - m2, page.height - m2), outline=colour, width=max(1, page.px(0.3))
+    )

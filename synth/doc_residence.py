@@ -35,14 +35,17 @@ def residence_confirmation(rng: random.Random, dpi: int) -> RenderedDoc:
     head = members[0].person
     addr = head.residence
     when = random_date(rng, date(2021, 7, 1), date(2025, 10, 31))
-    number = f"Số: {rng.randint(10, 9999)}/XN" if rng.random() < 0.7 else "Số: ..../XN"
+    number = f"Số: {rng.randint(10, 9999)}/XN"
     upper, lower = _police(addr)
     admin_header(flow, [upper, lower], number, place_date(rng, addr, when))
     if rng.random() < 0.5:
         flow.text("Mẫu CT07 ban hành kèm theo Thông tư số 66/2023/TT-BCA", "italic", 0.8, "right")
     title(flow, ["XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ"], scale=rng.uniform(1.2, 1.45))
-    flow.paragraph(f"{lower.title().replace('Công An', 'Công an')} xác nhận thông tin về cư trú "
-                   "của công dân như sau:", indent_mm=10)
+    flow.paragraph(
+        f"{lower.title().replace('Công An', 'Công an')} xác nhận thông tin về cư trú "
+        "của công dân như sau:",
+        indent_mm=10,
+    )
     numbered = rng.random() < 0.6
     n = iter(range(1, 40))
 
@@ -53,11 +56,14 @@ def residence_confirmation(rng: random.Random, dpi: int) -> RenderedDoc:
     name = person.full_name.upper() if upper_names else person.full_name
     head_name = head.full_name.upper() if upper_names else head.full_name
     hand = style.hand_family is not None
-    flow.field(lab(label(rng, "full_name")), name, style="bold" if upper_names else "regular",
-               hand=hand)
+    flow.field(
+        lab(label(rng, "full_name")), name, style="bold" if upper_names else "regular", hand=hand
+    )
     if rng.random() < 0.5:
-        flow.fields_inline([(lab(label(rng, "dob")), dmy(person.date_of_birth)),
-                            (lab("Giới tính:"), person.sex)], hand=hand)
+        flow.fields_inline(
+            [(lab(label(rng, "dob")), dmy(person.date_of_birth)), (lab("Giới tính:"), person.sex)],
+            hand=hand,
+        )
     else:
         flow.field(lab(label(rng, "dob")), dmy(person.date_of_birth), hand=hand)
         flow.field(lab("Giới tính:"), person.sex, hand=hand)
@@ -74,21 +80,36 @@ def residence_confirmation(rng: random.Random, dpi: int) -> RenderedDoc:
     if rng.random() < 0.6:
         flow.text(lab("Thông tin các thành viên trong hộ gia đình:"), "regular", 1.0)
         rows = [
-            [str(i + 1), m.person.full_name.upper() if upper_names else m.person.full_name,
-             dmy(m.person.date_of_birth), m.person.sex, m.person.id_number, m.relationship]
+            [
+                str(i + 1),
+                m.person.full_name.upper() if upper_names else m.person.full_name,
+                dmy(m.person.date_of_birth),
+                m.person.sex,
+                m.person.id_number,
+                m.relationship,
+            ]
             for i, m in enumerate(members)
         ]
-        flow.table(["TT", "Họ, chữ đệm và tên", "Ngày sinh", "Giới tính", "Số ĐDCN", "Quan hệ"],
-                   rows, [0.5, 3.2, 1.6, 1.2, 2.2, 1.3],
-                   ["center", "left", "center", "center", "center", "left"])
-    flow.paragraph("Thông tin về cư trú của công dân nêu trên có giá trị sử dụng trong thời hạn "
-                   "30 ngày kể từ ngày xác nhận.", indent_mm=10, style="italic")
+        flow.table(
+            ["TT", "Họ, chữ đệm và tên", "Ngày sinh", "Giới tính", "Số ĐDCN", "Quan hệ"],
+            rows,
+            [0.5, 3.2, 1.6, 1.2, 2.2, 1.3],
+            ["center", "left", "center", "center", "center", "left"],
+        )
+    flow.paragraph(
+        "Thông tin về cư trú của công dân nêu trên có giá trị sử dụng trong thời hạn "
+        "30 ngày kể từ ngày xác nhận.",
+        indent_mm=10,
+        style="italic",
+    )
     flow.skip(0.5)
-    signature_block(flow, ["TRƯỞNG CÔNG AN"] if rng.random() < 0.6 else
-                    ["KT. TRƯỞNG CÔNG AN", "PHÓ TRƯỞNG CÔNG AN"],
-                    random_person(rng, sex="Nam").full_name,
-                    seal_texts=(f"{lower} * {addr.district.upper()} * {upper} *", "CÔNG AN"),
-                    note="(Ký, ghi rõ họ tên, đóng dấu)" if rng.random() < 0.4 else None)
+    signature_block(
+        flow,
+        ["TRƯỞNG CÔNG AN"] if rng.random() < 0.6 else ["KT. TRƯỞNG CÔNG AN", "PHÓ TRƯỞNG CÔNG AN"],
+        random_person(rng, sex="Nam").full_name,
+        seal_texts=(f"{lower} * {addr.district.upper()} * {upper} *", "CÔNG AN"),
+        note="(Ký, ghi rõ họ tên, đóng dấu)" if rng.random() < 0.4 else None,
+    )
     fields = {
         "full_name": name,
         "date_of_birth": person.date_of_birth.isoformat(),
@@ -111,7 +132,7 @@ def household_register(rng: random.Random, dpi: int) -> RenderedDoc:
     addr = head.residence
     register_no = f"{rng.randrange(10**8, 10**9)}"
     when = random_date(rng, date(1995, 1, 1), date(2020, 12, 31))
-    upper, lower = _police(addr)
+    upper = _police(addr)[0]
     two_pages = rng.random() < 0.45
     page, flow = new_page(rng, dpi, style, paper)
     if rng.random() < 0.5:
@@ -124,26 +145,37 @@ def household_register(rng: random.Random, dpi: int) -> RenderedDoc:
     flow.text(f"Số: {register_no}", "bold", 1.1, "center")
     flow.skip(0.5)
     head_name = head.full_name.upper() if rng.random() < 0.8 else head.full_name
-    flow.field(rng.choice(["Họ và tên chủ hộ:", "Họ tên chủ hộ:", "Chủ hộ:"]), head_name,
-               style="bold")
+    flow.field(
+        rng.choice(["Họ và tên chủ hộ:", "Họ tên chủ hộ:", "Chủ hộ:"]), head_name, style="bold"
+    )
     permanent = addr.text()
     flow.field(rng.choice(["Nơi thường trú:", "Địa chỉ:", "Địa chỉ thường trú:"]), permanent)
     rows = [
         [str(i + 1), m.person.full_name.upper(), dmy(m.person.date_of_birth), m.relationship]
         for i, m in enumerate(members)
     ]
-    headers = ["STT", "Họ và tên", rng.choice(["Ngày sinh", "Ngày, tháng, năm sinh"]),
-               rng.choice(["Quan hệ với chủ hộ", "Quan hệ"])]
+    headers = [
+        "STT",
+        "Họ và tên",
+        rng.choice(["Ngày sinh", "Ngày, tháng, năm sinh"]),
+        rng.choice(["Quan hệ với chủ hộ", "Quan hệ"]),
+    ]
     pages: list[RenderedPage] = []
     if two_pages:
         flow.skip(0.5)
-        flow.paragraph(f"Sổ hộ khẩu được cấp cho hộ gia đình ông (bà) {head.full_name} "
-                       f"đăng ký thường trú tại {permanent}.", indent_mm=8)
+        flow.paragraph(
+            f"Sổ hộ khẩu được cấp cho hộ gia đình ông (bà) {head.full_name} "
+            f"đăng ký thường trú tại {permanent}.",
+            indent_mm=8,
+        )
         flow.skip(1)
-        flow.text(f"{place_of_issue(addr)}, {dmy(when).replace('/', '-')}", "italic", 1.0,
-                  "right")
-        signature_block(flow, ["TRƯỞNG CÔNG AN"], random_person(rng, sex="Nam").full_name,
-                        seal_texts=(f"CÔNG AN {addr.district.upper()} * {upper} *", "CÔNG AN"))
+        flow.text(f"{place_of_issue(addr)}, {dmy(when).replace('/', '-')}", "italic", 1.0, "right")
+        signature_block(
+            flow,
+            ["TRƯỞNG CÔNG AN"],
+            random_person(rng, sex="Nam").full_name,
+            seal_texts=(f"CÔNG AN {addr.district.upper()} * {upper} *", "CÔNG AN"),
+        )
         pages.append(finish(page, "household_register"))
         page, flow = new_page(rng, dpi, style, paper)
         flow.text("NHỮNG NGƯỜI TRONG HỘ", "bold", 1.2, "center")
@@ -155,22 +187,31 @@ def household_register(rng: random.Random, dpi: int) -> RenderedDoc:
     flow.table(headers, rows, [0.6, 3.6, 2.0, 2.0], ["center", "left", "center", "left"])
     if not two_pages:
         flow.text(place_date(rng, addr, when), "italic", 1.0, "right")
-        signature_block(flow, ["TRƯỞNG CÔNG AN"], random_person(rng, sex="Nam").full_name,
-                        seal_texts=(f"CÔNG AN {addr.district.upper()} * {upper} *", "CÔNG AN"))
+        signature_block(
+            flow,
+            ["TRƯỞNG CÔNG AN"],
+            random_person(rng, sex="Nam").full_name,
+            seal_texts=(f"CÔNG AN {addr.district.upper()} * {upper} *", "CÔNG AN"),
+        )
     else:
         flow.skip(1)
-        flow.paragraph("Cán bộ đăng ký ký và ghi rõ họ tên vào từng trang khi có thay đổi.",
-                       style="italic", scale=0.9)
+        flow.paragraph(
+            "Cán bộ đăng ký ký và ghi rõ họ tên vào từng trang khi có thay đổi.",
+            style="italic",
+            scale=0.9,
+        )
     pages.append(finish(page, "household_register"))
     fields = {
         "register_number": register_no,
         "household_head_name": head_name,
         "permanent_address": permanent,
         "members": [
-            {"full_name": r[1], "date_of_birth": m.person.date_of_birth.isoformat(),
-             "relationship": m.relationship}
+            {
+                "full_name": r[1],
+                "date_of_birth": m.person.date_of_birth.isoformat(),
+                "relationship": m.relationship,
+            }
             for r, m in zip(rows, members, strict=True)
         ],
     }
     return RenderedDoc("household_register", fields, tuple(pages))
-

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from .canvas import Page, Span
-from .fonts import FontFamily, pick_family
 from .flow import LEADER_MODES, Flow
+from .fonts import FontFamily, pick_family
 from .marks import seal, signature
 from .places import Address, place_of_issue
 from .wording import long_date
@@ -59,8 +59,9 @@ def choose_style(rng: random.Random, *, form: bool = False) -> DocStyle:
     )
 
 
-def new_page(rng: random.Random, dpi: int, style: DocStyle,
-             paper: tuple[int, int, int] | None = None) -> tuple[Page, Flow]:
+def new_page(
+    rng: random.Random, dpi: int, style: DocStyle, paper: tuple[int, int, int] | None = None
+) -> tuple[Page, Flow]:
     page = Page.a4(dpi, rng, paper or style.paper)
     flow = Flow(
         page=page,
@@ -77,16 +78,26 @@ def new_page(rng: random.Random, dpi: int, style: DocStyle,
 
 
 def sub_flow(flow: Flow, x0: int, x1: int, y: int | None = None) -> Flow:
-    return Flow(flow.page, flow.family, flow.size_pt, x0, x1, flow.y if y is None else y,
-                flow.leading, flow.leader_mode, flow.hand_family)
+    return Flow(
+        flow.page,
+        flow.family,
+        flow.size_pt,
+        x0,
+        x1,
+        flow.y if y is None else y,
+        flow.leading,
+        flow.leader_mode,
+        flow.hand_family,
+    )
 
 
 def place_date(rng: random.Random, addr: Address, when: date) -> str:
     return f"{place_of_issue(addr)}, {long_date(when, pad=rng.random() < 0.3)}"
 
 
-def admin_header(flow: Flow, authority: list[str], number: str | None,
-                 place_and_date: str | None) -> None:
+def admin_header(
+    flow: Flow, authority: list[str], number: str | None, place_and_date: str | None
+) -> None:
     """Authority block top-left, motto top-right, then the place-and-date line on the right.
 
     Reading order is the left block, then the right one, as a reader (and Tesseract's
@@ -99,8 +110,7 @@ def admin_header(flow: Flow, authority: list[str], number: str | None,
     for i, line in enumerate(authority):
         last = i == len(authority) - 1
         s = min(scale, _fit_scale(left, line, "bold" if last else "regular", 0.98))
-        left.text(line, "bold" if last else "regular", s, "center",
-                  underline=0.35 if last else 0.0)
+        left.text(line, "bold" if last else "regular", s, "center", underline=0.35 if last else 0.0)
     if number:
         left.skip(0.2)
         left.text(number, "regular", scale, "center")
@@ -132,14 +142,22 @@ def _fit_scale(flow: Flow, text: str, style: str, share: float) -> float:
     return min(1.0, room / max(1, width))
 
 
-def signature_block(flow: Flow, titles: list[str], name: str, *, seal_texts: tuple[str, str]
-                    | None, note: str | None = None, x_center: int | None = None,
-                    sign: bool = True) -> None:
+def signature_block(
+    flow: Flow,
+    titles: list[str],
+    name: str,
+    *,
+    seal_texts: tuple[str, str] | None,
+    note: str | None = None,
+    x_center: int | None = None,
+    sign: bool = True,
+    half_frac: float = 0.24,
+) -> None:
     """Signer's title (bold), maybe an italic note, a blue signature, the name, and the seal
     overlapping the left part of the signature and the name as a real stamp does."""
     page, rng = flow.page, flow.page.rng
     cx = x_center or flow.x0 + round((flow.x1 - flow.x0) * rng.uniform(0.68, 0.76))
-    half = round((flow.x1 - flow.x0) * 0.24)
+    half = round((flow.x1 - flow.x0) * half_frac)
     col = sub_flow(flow, cx - half, cx + half)
     for t in titles:
         col.text(t, "bold", 0.98, "center")
@@ -148,7 +166,8 @@ def signature_block(flow: Flow, titles: list[str], name: str, *, seal_texts: tup
     gap = page.px(rng.uniform(16, 24))
     top = col.y - col.line_height // 2
     col.y += gap
-    name_line = col.line([Span(name, col.font("bold"))], "center")
+    name_scale = min(1.0, _fit_scale(col, name, "bold", 1.0))
+    name_line = col.line([Span(name, col.font("bold", name_scale))], "center")
     if sign:
         w, h = page.px(rng.uniform(30, 45)), round(gap * 0.9)
         scribble = signature(rng, w, h, pen=max(2, page.px(0.35)))

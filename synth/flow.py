@@ -57,8 +57,16 @@ class Flow:
         self.skip(advance)
         return out
 
-    def text(self, text: str, style: str = "regular", scale: float = 1.0, align: str = "left",
-             underline: float = 0.0, fill=BLACK, advance: float = 1.0) -> TextLine:
+    def text(
+        self,
+        text: str,
+        style: str = "regular",
+        scale: float = 1.0,
+        align: str = "left",
+        underline: float = 0.0,
+        fill=BLACK,
+        advance: float = 1.0,
+    ) -> TextLine:
         """One line of text; ``underline`` > 0 rules that fraction of its width beneath it."""
         font = self.font(style, scale)
         out = self.line([Span(text, font, fill)], align, advance=0)
@@ -71,8 +79,14 @@ class Flow:
         self.skip(advance)
         return out
 
-    def paragraph(self, text: str, style: str = "regular", indent_mm: float = 0.0,
-                  align: str = "left", scale: float = 1.0) -> list[TextLine]:
+    def paragraph(
+        self,
+        text: str,
+        style: str = "regular",
+        indent_mm: float = 0.0,
+        align: str = "left",
+        scale: float = 1.0,
+    ) -> list[TextLine]:
         font = self.font(style, scale)
         indent = self.page.px(indent_mm)
         width = self.x1 - self.x0
@@ -101,9 +115,18 @@ class Flow:
             return Span(value, font, HAND_BLUE, hand=True)
         return Span(value, self.font(style))
 
-    def field(self, label: str, value: str, *, style: str = "regular", hand: bool = False,
-              indent_mm: float = 0.0, x0: int | None = None, x1: int | None = None,
-              advance: bool = True) -> list[TextLine]:
+    def field(
+        self,
+        label: str,
+        value: str,
+        *,
+        style: str = "regular",
+        hand: bool = False,
+        indent_mm: float = 0.0,
+        x0: int | None = None,
+        x1: int | None = None,
+        advance: bool = True,
+    ) -> list[TextLine]:
         """``Label: value`` with the document's dotted-leader habit, wrapped at spaces."""
         x0 = self.x0 if x0 is None else x0
         x1 = self.x1 if x1 is None else x1
@@ -141,8 +164,9 @@ class Flow:
                 self.skip()
         return out
 
-    def fields_inline(self, pairs: list[tuple[str, str]], *, style: str = "regular",
-                      hand: bool = False) -> TextLine:
+    def fields_inline(
+        self, pairs: list[tuple[str, str]], *, style: str = "regular", hand: bool = False
+    ) -> TextLine:
         """Several short fields on one printed line at even tab stops (one ground-truth line)."""
         lab_font = self.font()
         space = self.page.measure(" ", lab_font)
@@ -163,8 +187,14 @@ class Flow:
         self.skip()
         return out
 
-    def table(self, headers: list[str], rows: list[list[str]], fracs: list[float],
-              aligns: list[str] | None = None, min_pt: float = 7.0) -> list[TextLine]:
+    def table(
+        self,
+        headers: list[str],
+        rows: list[list[str]],
+        fracs: list[float],
+        aligns: list[str] | None = None,
+        min_pt: float = 7.0,
+    ) -> list[TextLine]:
         """A ruled table, one printed line per row; the font shrinks until every cell fits."""
         total = self.x1 - self.x0
         norm = sum(fracs)

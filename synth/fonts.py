@@ -42,28 +42,88 @@ def _family(name: str, folder: str, stems: tuple[str, str, str, str], serif: boo
 
 
 _CANDIDATES = (
-    (_family("Liberation Serif", "liberation2", (
-        "LiberationSerif-Regular", "LiberationSerif-Bold", "LiberationSerif-Italic",
-        "LiberationSerif-BoldItalic"), True), 4.0),
-    (_family("FreeSerif", "freefont", (
-        "FreeSerif", "FreeSerifBold", "FreeSerifItalic", "FreeSerifBoldItalic"), True), 2.5),
-    (_family("Noto Serif", "noto", (
-        "NotoSerif-Regular", "NotoSerif-Bold", "NotoSerif-Italic", "NotoSerif-BoldItalic"), True),
-     1.5),
-    (_family("DejaVu Serif", "dejavu", (
-        "DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic", "DejaVuSerif-BoldItalic"), True),
-     1.0),
-    (_family("Liberation Sans", "liberation2", (
-        "LiberationSans-Regular", "LiberationSans-Bold", "LiberationSans-Italic",
-        "LiberationSans-BoldItalic"), False), 1.2),
-    (_family("FreeSans", "freefont", (
-        "FreeSans", "FreeSansBold", "FreeSansOblique", "FreeSansBoldOblique"), False), 0.6),
-    (_family("Noto Sans", "noto", (
-        "NotoSans-Regular", "NotoSans-Bold", "NotoSans-Italic", "NotoSans-BoldItalic"), False),
-     0.8),
-    (_family("DejaVu Sans", "dejavu", (
-        "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique"), False),
-     0.8),
+    (
+        _family(
+            "Liberation Serif",
+            "liberation2",
+            (
+                "LiberationSerif-Regular",
+                "LiberationSerif-Bold",
+                "LiberationSerif-Italic",
+                "LiberationSerif-BoldItalic",
+            ),
+            True,
+        ),
+        4.0,
+    ),
+    (
+        _family(
+            "FreeSerif",
+            "freefont",
+            ("FreeSerif", "FreeSerifBold", "FreeSerifItalic", "FreeSerifBoldItalic"),
+            True,
+        ),
+        2.5,
+    ),
+    (
+        _family(
+            "Noto Serif",
+            "noto",
+            ("NotoSerif-Regular", "NotoSerif-Bold", "NotoSerif-Italic", "NotoSerif-BoldItalic"),
+            True,
+        ),
+        1.5,
+    ),
+    (
+        _family(
+            "DejaVu Serif",
+            "dejavu",
+            ("DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic", "DejaVuSerif-BoldItalic"),
+            True,
+        ),
+        1.0,
+    ),
+    (
+        _family(
+            "Liberation Sans",
+            "liberation2",
+            (
+                "LiberationSans-Regular",
+                "LiberationSans-Bold",
+                "LiberationSans-Italic",
+                "LiberationSans-BoldItalic",
+            ),
+            False,
+        ),
+        1.2,
+    ),
+    (
+        _family(
+            "FreeSans",
+            "freefont",
+            ("FreeSans", "FreeSansBold", "FreeSansOblique", "FreeSansBoldOblique"),
+            False,
+        ),
+        0.6,
+    ),
+    (
+        _family(
+            "Noto Sans",
+            "noto",
+            ("NotoSans-Regular", "NotoSans-Bold", "NotoSans-Italic", "NotoSans-BoldItalic"),
+            False,
+        ),
+        0.8,
+    ),
+    (
+        _family(
+            "DejaVu Sans",
+            "dejavu",
+            ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique"),
+            False,
+        ),
+        0.8,
+    ),
 )
 
 

@@ -20,33 +20,41 @@ SEAL_RED = (205, 32, 40)
 SIGN_BLUE = (22, 40, 150)
 
 
-def seal(rng: random.Random, radius: int, ring_text: str, center_text: str,
-         font_path: str) -> Image.Image:
+def seal(
+    rng: random.Random, radius: int, ring_text: str, center_text: str, font_path: str
+) -> Image.Image:
     """An official round seal: outer ring(s), curved text, a star and a centre line."""
     size = 2 * radius + 8
     layer = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     c = size // 2
     width = max(2, radius // 22)
-    draw.ellipse((c - radius, c - radius, c + radius, c + radius), outline=SEAL_RED + (255,),
-                 width=width)
+    draw.ellipse(
+        (c - radius, c - radius, c + radius, c + radius), outline=(*SEAL_RED, 255), width=width
+    )
     inner = round(radius * rng.uniform(0.66, 0.72))
     if rng.random() < 0.8:
-        draw.ellipse((c - inner, c - inner, c + inner, c + inner), outline=SEAL_RED + (255,),
-                     width=max(1, width // 2))
+        draw.ellipse(
+            (c - inner, c - inner, c + inner, c + inner),
+            outline=(*SEAL_RED, 255),
+            width=max(1, width // 2),
+        )
     r_text = round((radius + inner) / 2)
     fit = 2 * math.pi * r_text * (300 / 360) / max(1, len(ring_text)) * 1.25
-    _curved_text(layer, ring_text, c, r_text, font_path,
-                 size_px=round(min((radius - inner) * 0.62, fit)))
-    _star(draw, c, c - round(inner * 0.45), round(inner * 0.22), SEAL_RED + (255,))
+    _curved_text(
+        layer, ring_text, c, r_text, font_path, size_px=round(min((radius - inner) * 0.62, fit))
+    )
+    _star(draw, c, c - round(inner * 0.45), round(inner * 0.22), (*SEAL_RED, 255))
     font = ImageFont.truetype(font_path, max(8, round(inner * 0.2)))
-    draw.text((c, c + round(inner * 0.2)), center_text, font=font, fill=SEAL_RED + (255,),
-              anchor="mm")
+    draw.text(
+        (c, c + round(inner * 0.2)), center_text, font=font, fill=(*SEAL_RED, 255), anchor="mm"
+    )
     return _uneven_ink(layer, rng, strength=0.45)
 
 
-def _curved_text(layer: Image.Image, text: str, c: int, r: int, font_path: str,
-                 size_px: int) -> None:
+def _curved_text(
+    layer: Image.Image, text: str, c: int, r: int, font_path: str, size_px: int
+) -> None:
     font = ImageFont.truetype(font_path, max(8, size_px))
     span = 300.0  # degrees covered by the ring text, centred on the top
     step = span / max(1, len(text))
@@ -55,8 +63,9 @@ def _curved_text(layer: Image.Image, text: str, c: int, r: int, font_path: str,
             continue
         theta = -span / 2 + (i + 0.5) * step
         glyph = Image.new("RGBA", (size_px * 2, size_px * 2), (0, 0, 0, 0))
-        ImageDraw.Draw(glyph).text((size_px, size_px), ch, font=font, fill=SEAL_RED + (255,),
-                                   anchor="mm")
+        ImageDraw.Draw(glyph).text(
+            (size_px, size_px), ch, font=font, fill=(*SEAL_RED, 255), anchor="mm"
+        )
         glyph = glyph.rotate(-theta, resample=Image.Resampling.BILINEAR)
         t = math.radians(theta)
         x = round(c + r * math.sin(t)) - size_px
@@ -77,10 +86,15 @@ def _uneven_ink(layer: Image.Image, rng: random.Random, strength: float) -> Imag
     """Stamp ink is never even: modulate alpha by a smooth random field."""
     w, h = layer.size
     small = np.random.default_rng(rng.randrange(2**32)).random((6, 6)).astype(np.float32)
-    field = np.asarray(
-        Image.fromarray((small * 255).astype(np.uint8)).resize((w, h), Image.Resampling.BICUBIC),
-        dtype=np.float32,
-    ) / 255.0
+    field = (
+        np.asarray(
+            Image.fromarray((small * 255).astype(np.uint8)).resize(
+                (w, h), Image.Resampling.BICUBIC
+            ),
+            dtype=np.float32,
+        )
+        / 255.0
+    )
     arr = np.asarray(layer).copy()
     alpha = arr[..., 3].astype(np.float32) * (1 - strength * field) * rng.uniform(0.8, 0.95)
     arr[..., 3] = alpha.clip(0, 255).astype(np.uint8)
@@ -93,18 +107,24 @@ def signature(rng: random.Random, width: int, height: int, pen: int) -> Image.Im
     draw = ImageDraw.Draw(layer)
     n = rng.randint(5, 9)
     pts = [
-        (width * (0.08 + 0.84 * i / (n - 1)) + rng.uniform(-0.05, 0.05) * width,
-         height * rng.uniform(0.2, 0.8))
+        (
+            width * (0.08 + 0.84 * i / (n - 1)) + rng.uniform(-0.05, 0.05) * width,
+            height * rng.uniform(0.2, 0.8),
+        )
         for i in range(n)
     ]
     curve = _catmull_rom(pts, steps=14)
-    draw.line(curve, fill=SIGN_BLUE + (235,), width=pen, joint="curve")
+    draw.line(curve, fill=(*SIGN_BLUE, 235), width=pen, joint="curve")
     if rng.random() < 0.7:  # the underline flourish
         y = height * rng.uniform(0.7, 0.9)
         x0, x1 = width * rng.uniform(0.05, 0.3), width * rng.uniform(0.7, 0.98)
         mid = ((x0 + x1) / 2, y + rng.uniform(-0.1, 0.1) * height)
-        draw.line(_catmull_rom([(x0, y), mid, (x1, y - 0.15 * height)], 10),
-                  fill=SIGN_BLUE + (220,), width=max(1, pen - 1), joint="curve")
+        draw.line(
+            _catmull_rom([(x0, y), mid, (x1, y - 0.15 * height)], 10),
+            fill=(*SIGN_BLUE, 220),
+            width=max(1, pen - 1),
+            joint="curve",
+        )
     return layer.filter(ImageFilter.GaussianBlur(0.6))
 
 
@@ -116,11 +136,18 @@ def _catmull_rom(pts: list[tuple[float, float]], steps: int) -> list[tuple[float
         for s in range(steps):
             t = s / steps
             t2, t3 = t * t, t * t * t
-            out.append(tuple(
-                0.5 * (2 * p1[k] + (-p0[k] + p2[k]) * t + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k])
-                       * t2 + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t3)
-                for k in range(2)
-            ))
+            out.append(
+                tuple(
+                    0.5
+                    * (
+                        2 * p1[k]
+                        + (-p0[k] + p2[k]) * t
+                        + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k]) * t2
+                        + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t3
+                    )
+                    for k in range(2)
+                )
+            )
     out.append(pts[-1])
     return out  # type: ignore[return-value]
 
@@ -169,6 +196,7 @@ def photo(rng: random.Random, width: int, height: int) -> Image.Image:
     skin = (tone + 60, tone + 40, tone + 20)
     draw.ellipse((width * 0.12, height * 0.62, width * 0.88, height * 1.3), fill=(tone - 40,) * 3)
     draw.ellipse((width * 0.28, height * 0.16, width * 0.72, height * 0.66), fill=skin)
-    draw.chord((width * 0.26, height * 0.1, width * 0.74, height * 0.5), 180, 360,
-               fill=(30, 30, 30))
+    draw.chord(
+        (width * 0.26, height * 0.1, width * 0.74, height * 0.5), 180, 360, fill=(30, 30, 30)
+    )
     return img

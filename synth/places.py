@@ -141,32 +141,141 @@ CITY_DISTRICTS: dict[str, list[tuple[str, list[str]]]] = {
 }
 
 WARD_NAMES = (
-    "Tân Phong", "Hòa Bình", "Quang Trung", "Lê Lợi", "Trần Phú", "Minh Khai", "Đông Hòa",
-    "Phú Lợi", "An Bình", "Tân Định", "Phước Long", "Hưng Đạo", "Đồng Tâm", "Tân Thịnh",
-    "Hoàng Văn Thụ", "Nguyễn Trãi", "Bắc Sơn", "Nam Sơn", "Phú Sơn", "Thành Công", "Tân Lập",
-    "Đông Thành", "Hợp Giang", "Ninh Xá", "Vĩnh Ninh", "Phú Hội", "Thuận Phước", "Mỹ Phước",
+    "Tân Phong",
+    "Hòa Bình",
+    "Quang Trung",
+    "Lê Lợi",
+    "Trần Phú",
+    "Minh Khai",
+    "Đông Hòa",
+    "Phú Lợi",
+    "An Bình",
+    "Tân Định",
+    "Phước Long",
+    "Hưng Đạo",
+    "Đồng Tâm",
+    "Tân Thịnh",
+    "Hoàng Văn Thụ",
+    "Nguyễn Trãi",
+    "Bắc Sơn",
+    "Nam Sơn",
+    "Phú Sơn",
+    "Thành Công",
+    "Tân Lập",
+    "Đông Thành",
+    "Hợp Giang",
+    "Ninh Xá",
+    "Vĩnh Ninh",
+    "Phú Hội",
+    "Thuận Phước",
+    "Mỹ Phước",
 )
 COMMUNE_NAMES = (
-    "Yên Lạc", "Đông Phong", "Tân Tiến", "Hồng Phong", "Quảng Thành", "Xuân Lâm", "Hòa Tiến",
-    "Nghĩa Hưng", "Thanh Sơn", "Cẩm Bình", "Phú Xuân", "Hải Thượng", "Vĩnh Phúc", "Tam Hiệp",
-    "Đại Đồng", "Kim Sơn", "Thạch Hà", "Long Hòa", "An Thạnh", "Mỹ Xuyên", "Tân Hưng",
-    "Phước Hậu", "Bình Thạnh Trung", "Hòa Khánh", "Định Hòa", "Trung Lương", "Sơn Kim",
+    "Yên Lạc",
+    "Đông Phong",
+    "Tân Tiến",
+    "Hồng Phong",
+    "Quảng Thành",
+    "Xuân Lâm",
+    "Hòa Tiến",
+    "Nghĩa Hưng",
+    "Thanh Sơn",
+    "Cẩm Bình",
+    "Phú Xuân",
+    "Hải Thượng",
+    "Vĩnh Phúc",
+    "Tam Hiệp",
+    "Đại Đồng",
+    "Kim Sơn",
+    "Thạch Hà",
+    "Long Hòa",
+    "An Thạnh",
+    "Mỹ Xuyên",
+    "Tân Hưng",
+    "Phước Hậu",
+    "Bình Thạnh Trung",
+    "Hòa Khánh",
+    "Định Hòa",
+    "Trung Lương",
+    "Sơn Kim",
 )
 DISTRICT_NAMES = (
-    "Yên Dũng", "Gia Bình", "Thuận Thành", "Nghĩa Đàn", "Quỳnh Lưu", "Đô Lương", "Hậu Lộc",
-    "Thọ Xuân", "Triệu Sơn", "Kim Sơn", "Hải Hậu", "Kiến Xương", "Vũ Thư", "Đông Hưng",
-    "Châu Thành", "Cai Lậy", "Phú Tân", "Tam Nông", "Long Phú", "Mỏ Cày Nam", "Cầu Kè",
-    "Krông Pắc", "Đức Trọng", "Tuy Phước", "Điện Bàn", "Hương Trà", "Lệ Thủy", "Can Lộc",
-    "Bình Xuyên", "Lâm Thao", "Văn Lâm", "Thanh Liêm", "Nho Quan", "Tiên Du", "Ứng Hòa",
+    "Yên Dũng",
+    "Gia Bình",
+    "Thuận Thành",
+    "Nghĩa Đàn",
+    "Quỳnh Lưu",
+    "Đô Lương",
+    "Hậu Lộc",
+    "Thọ Xuân",
+    "Triệu Sơn",
+    "Kim Sơn",
+    "Hải Hậu",
+    "Kiến Xương",
+    "Vũ Thư",
+    "Đông Hưng",
+    "Châu Thành",
+    "Cai Lậy",
+    "Phú Tân",
+    "Tam Nông",
+    "Long Phú",
+    "Mỏ Cày Nam",
+    "Cầu Kè",
+    "Krông Pắc",
+    "Đức Trọng",
+    "Tuy Phước",
+    "Điện Bàn",
+    "Hương Trà",
+    "Lệ Thủy",
+    "Can Lộc",
+    "Bình Xuyên",
+    "Lâm Thao",
+    "Văn Lâm",
+    "Thanh Liêm",
+    "Nho Quan",
+    "Tiên Du",
+    "Ứng Hòa",
 )
 STREETS = (
-    "Lê Duẩn", "Nguyễn Trãi", "Trần Hưng Đạo", "Hai Bà Trưng", "Lý Thường Kiệt", "Điện Biên Phủ",
-    "Nguyễn Huệ", "Lê Lợi", "Phan Chu Trinh", "Hoàng Diệu", "Nguyễn Du", "Quang Trung",
-    "Bà Triệu", "Trần Phú", "Lê Lai", "Nguyễn Văn Cừ", "Hùng Vương", "Lạc Long Quân",
-    "Võ Thị Sáu", "Phạm Văn Đồng", "Trường Chinh", "Giải Phóng", "Tôn Đức Thắng", "Kim Mã",
-    "Nguyễn Chí Thanh", "Láng Hạ", "Cách Mạng Tháng Tám", "Nguyễn Thị Minh Khai", "Xuân Thủy",
+    "Lê Duẩn",
+    "Nguyễn Trãi",
+    "Trần Hưng Đạo",
+    "Hai Bà Trưng",
+    "Lý Thường Kiệt",
+    "Điện Biên Phủ",
+    "Nguyễn Huệ",
+    "Lê Lợi",
+    "Phan Chu Trinh",
+    "Hoàng Diệu",
+    "Nguyễn Du",
+    "Quang Trung",
+    "Bà Triệu",
+    "Trần Phú",
+    "Lê Lai",
+    "Nguyễn Văn Cừ",
+    "Hùng Vương",
+    "Lạc Long Quân",
+    "Võ Thị Sáu",
+    "Phạm Văn Đồng",
+    "Trường Chinh",
+    "Giải Phóng",
+    "Tôn Đức Thắng",
+    "Kim Mã",
+    "Nguyễn Chí Thanh",
+    "Láng Hạ",
+    "Cách Mạng Tháng Tám",
+    "Nguyễn Thị Minh Khai",
+    "Xuân Thủy",
 )
-HAMLETS_NORTH = ("thôn Đông", "thôn Trung", "thôn Nam", "xóm Mới", "thôn Hạ", "thôn Thượng", "xóm 3")
+HAMLETS_NORTH = (
+    "thôn Đông",
+    "thôn Trung",
+    "thôn Nam",
+    "xóm Mới",
+    "thôn Hạ",
+    "thôn Thượng",
+    "xóm 3",
+)
 HAMLETS_SOUTH = ("ấp Phú Hòa", "ấp Tân Lợi", "ấp 2", "ấp Bình An", "ấp Long Thạnh", "ấp Mỹ Điền")
 
 
@@ -202,8 +311,10 @@ def random_address(rng: random.Random, province: Province | None = None) -> Addr
         ward = "p" + ward[1:] if ward.startswith("Phường") else f"phường {ward}"
         return Address(_street_part(rng, prov), ward, district, prov)
     if rng.random() < 0.45:  # the provincial city
-        district = f"thành phố {prov.capital}" if not prov.is_city else "quận " + rng.choice(
-            DISTRICT_NAMES
+        district = (
+            f"thành phố {prov.capital}"
+            if not prov.is_city
+            else "quận " + rng.choice(DISTRICT_NAMES)
         )
         ward = f"phường {rng.choice(WARD_NAMES)}"
         return Address(_street_part(rng, prov), ward, district, prov)
@@ -231,7 +342,8 @@ def _street_part(rng: random.Random, prov: Province) -> str:
     if shape < 0.75:
         return f"Số {number}/{rng.randint(1, 90)}, {kind} {street}"
     if shape < 0.9:
-        return f"Số nhà {number}, ngách {rng.randint(1, 60)}, ngõ {rng.randint(1, 300)}, {kind} {street}"
+        lane = f"ngách {rng.randint(1, 60)}, ngõ {rng.randint(1, 300)}"
+        return f"Số nhà {number}, {lane}, {kind} {street}"
     return f"{number} {street}"
 
 

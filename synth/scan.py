@@ -42,8 +42,9 @@ class ScanParams:
         return asdict(self)
 
 
-def draw_params(level: str, rng: random.Random, dpi: int | None = None,
-                allow_turn: bool = True) -> ScanParams:
+def draw_params(
+    level: str, rng: random.Random, dpi: int | None = None, allow_turn: bool = True
+) -> ScanParams:
     """``dpi`` overrides the level's resolution (e.g. 600 on request)."""
     if level not in LEVELS:
         raise ValueError(f"unknown scan level {level!r}; one of {', '.join(LEVELS)}")
@@ -76,13 +77,26 @@ def draw_params(level: str, rng: random.Random, dpi: int | None = None,
         grey = sum(tint) / 3
         tint = (grey, grey, grey)
     rotation = rng.choice([90, 180, 270]) if allow_turn and rng.random() < turn_p else 0
-    return ScanParams(level, res, rotation, round(skew, 3), tuple(round(t, 4) for t in tint),
-                      round(black, 4), round(white, 4), round(shade, 4), border,
-                      round(blur, 4), round(noise, 4), specks, jpeg)
+    return ScanParams(
+        level,
+        res,
+        rotation,
+        round(skew, 3),
+        tuple(round(t, 4) for t in tint),
+        round(black, 4),
+        round(white, 4),
+        round(shade, 4),
+        border,
+        round(blur, 4),
+        round(noise, 4),
+        specks,
+        jpeg,
+    )
 
 
-def apply_scan(image: Image.Image, src_dpi: int, params: ScanParams,
-               rng: random.Random) -> Image.Image:
+def apply_scan(
+    image: Image.Image, src_dpi: int, params: ScanParams, rng: random.Random
+) -> Image.Image:
     """Degrade a clean RGB page; the result has ``params.dpi`` resolution."""
     gen = np.random.default_rng(rng.randrange(2**63))
     arr = np.asarray(image.convert("RGB"))
@@ -109,8 +123,9 @@ def apply_scan(image: Image.Image, src_dpi: int, params: ScanParams,
     if params.rotation:
         out = np.ascontiguousarray(np.rot90(out, k=params.rotation // 90))  # counter-clockwise
     if params.jpeg_quality:
-        ok, buf = cv2.imencode(".jpg", out[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY,
-                                                        params.jpeg_quality])
+        ok, buf = cv2.imencode(
+            ".jpg", out[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, params.jpeg_quality]
+        )
         assert ok
         out = cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1]
     result = Image.fromarray(np.ascontiguousarray(out), "RGB")
@@ -142,8 +157,14 @@ def _skew(img: np.ndarray, p: ScanParams) -> np.ndarray:
     h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), p.skew, 1.0)
     fill = 0.12 if p.border == "dark" else p.white * 0.98
-    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=(fill, fill, fill))
+    return cv2.warpAffine(
+        img,
+        m,
+        (w, h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(fill, fill, fill),
+    )
 
 
 def _borders(img: np.ndarray, p: ScanParams, gen: np.random.Generator) -> np.ndarray:
@@ -155,23 +176,29 @@ def _borders(img: np.ndarray, p: ScanParams, gen: np.random.Generator) -> np.nda
     for edge in ("top", "bottom", "left", "right"):
         if gen.random() < 0.5:
             continue
-        depth = int(gen.uniform(1.5, 6) * mm) if p.border == "dark" else int(gen.uniform(3, 10) * mm)
+        depth = (
+            int(gen.uniform(1.5, 6) * mm) if p.border == "dark" else int(gen.uniform(3, 10) * mm)
+        )
         if depth < 1:
             continue
         ramp = np.linspace(0, 1, depth, dtype=np.float32)
         if p.border == "dark":
             solid = int(depth * gen.uniform(0.4, 0.8))
-            ramp = np.concatenate([np.zeros(solid, np.float32),
-                                   np.linspace(0, 1, depth - solid, dtype=np.float32) ** 0.5])
+            ramp = np.concatenate(
+                [
+                    np.zeros(solid, np.float32),
+                    np.linspace(0, 1, depth - solid, dtype=np.float32) ** 0.5,
+                ]
+            )
             prof = 0.1 + 0.9 * ramp
         else:
             prof = 1 - 0.35 * (1 - ramp) ** 2
         if edge == "top":
             img[:depth] *= prof[:, None, None]
         elif edge == "bottom":
-            img[h - depth:] *= prof[::-1][:, None, None]
+            img[h - depth :] *= prof[::-1][:, None, None]
         elif edge == "left":
             img[:, :depth] *= prof[None, :, None]
         else:
-            img[:, w - depth:] *= prof[::-1][None, :, None]
+            img[:, w - depth :] *= prof[::-1][None, :, None]
     return img

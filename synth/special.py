@@ -17,8 +17,9 @@ from .marks import code128_image, qr_image
 from .model import RenderedPage
 
 
-def separator_sheet(rng: random.Random, dpi: int, code: str,
-                    symbology: str | None = None) -> RenderedPage:
+def separator_sheet(
+    rng: random.Random, dpi: int, code: str, symbology: str | None = None
+) -> RenderedPage:
     """``symbology``: "qr" or "code128"; drawn at random (mostly QR) when not given."""
     page = Page.a4(dpi, rng)
     symbology = symbology or ("qr" if rng.random() < 0.75 else "code128")
