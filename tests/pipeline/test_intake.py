@@ -15,6 +15,7 @@ import numpy as np
 import pikepdf
 import pytest
 from PIL import Image, ImageFile
+
 from sohoa.pipeline import intake, pdfpage
 from sohoa.pipeline.errors import (
     EncryptedPdfError,
