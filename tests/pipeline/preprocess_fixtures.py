@@ -174,6 +174,32 @@ def render_line(text: str, dpi: float, leader_mm: float = 60.0, size_pt: float =
     return Line(np.asarray(strip).copy(), round(margin + text_w - _px(dpi, 0.8)))
 
 
+def render_filled_line(
+    label: str, value: str, dpi: float, size_pt: float = 11, dots: bool = True
+) -> Line:
+    """A label, then a dotted leader to the end of the strip with ``value`` typed over it:
+    the dots show only in the spaces between the value's words and after it, a few each.
+    ``text_right`` is the right end of the value (the words are spaced by three dots)."""
+    font = _font(size_pt, dpi)
+    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+    dot = probe.textlength(".", font=font)
+    margin = _px(dpi, 5)
+    strip = Image.new("L", (margin * 2 + _px(dpi, 150), _px(dpi, 12)), 255)
+    draw = ImageDraw.Draw(strip)
+    y = _px(dpi, 3)
+    draw.text((margin, y), label, font=font, fill=0)
+    x = margin + probe.textlength(label + " ", font=font)
+    for word in value.split():
+        draw.text((x, y), word, font=font, fill=0)
+        x += probe.textlength(word, font=font)
+        if dots:  # the leader shows between the words, three dots
+            draw.text((x, y), "...", font=font, fill=0)
+        x += 3 * dot
+    if dots:
+        draw.text((x, y), "." * int((strip.width - margin - x) / dot), font=font, fill=0)
+    return Line(np.asarray(strip).copy(), round(x - 3 * dot))
+
+
 def skew(image: np.ndarray, degrees: float) -> np.ndarray:
     """Rotate counter-clockwise by ``degrees`` (text then rises to the right), white fill."""
     h, w = image.shape[:2]

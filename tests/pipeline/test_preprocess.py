@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from preprocess_fixtures import (
     dark_border,
     degrade,
+    render_filled_line,
     render_form,
     render_line,
     skew,
@@ -138,6 +139,29 @@ def test_dotted_leaders_go_and_diacritics_stay() -> None:
     kept = remove_rules(line.image, ink, DPI)[0]
     left = (slice(None), slice(0, line.text_right))
     assert np.array_equal(kept[left], line.image[left])
+
+
+@pytest.mark.parametrize("degrees", [0.0, 0.15])
+def test_leader_dots_between_typed_words_go_too(degrees: float) -> None:
+    """A value typed over a leader leaves two or three dots in each word gap: too few to be
+    a row of their own, yet Tesseract reads them as "TRẦN.NGỌC.LÂM". A residual skew below
+    the deskew threshold must not split the leader's baseline either."""
+    label, value = "Họ và tên:", "TRẦN NGỌC LÂM Số 207/88 đường Phạm Văn Đồng"
+
+    def tiny_marks(image: np.ndarray) -> int:
+        """Dots and diacritics: components no taller than a leader dot."""
+        count, _, stats, _ = cv2.connectedComponentsWithStats(255 - binarize(image))
+        return sum(stats[i, cv2.CC_STAT_HEIGHT] <= DPI * 0.8 / 25.4 for i in range(1, count))
+
+    def prepared(image: np.ndarray) -> np.ndarray:
+        return skew(image, degrees) if degrees else image
+
+    filled = prepared(render_filled_line(label, value, DPI).image)
+    without_dots = prepared(render_filled_line(label, value, DPI, dots=False).image)
+    cleaned = remove_rules(filled, 255 - binarize(filled), DPI)[0]
+    assert tiny_marks(filled) > tiny_marks(without_dots) + 25  # the leader's dots
+    # every leader dot is gone, and every diacritic (tildes, dots below) is still there
+    assert tiny_marks(cleaned) == tiny_marks(without_dots)
 
 
 def test_remove_rules_erases_table_lines_but_not_cell_text(form) -> None:
