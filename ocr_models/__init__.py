@@ -1,0 +1,68 @@
+"""The OCR model sohoa reads with, and the word lists that go with it (data, located here).
+
+docs/ocr-models.md measured the candidates on generated scans of our documents; this module
+turns that decision into paths and one default configuration, so the OCR stage never guesses
+where a model lives. ``scripts/install-ocr-models.sh`` puts the chosen model into
+``ocr_models/tessdata/`` (git-ignored; it is downloaded, not versioned). When it is missing --
+a machine set up without the script -- everything falls back to Debian's ``vie`` in the system
+tessdata, which is worse but works.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+INSTALLED_TESSDATA = PACKAGE_DIR / "tessdata"
+WORDLISTS = PACKAGE_DIR / "wordlists"
+MODEL_FILE = "vie.traineddata"
+
+
+def installed_tessdata_dir() -> Path | None:
+    """``ocr_models/tessdata`` if the chosen model is installed there, else None."""
+    if (INSTALLED_TESSDATA / MODEL_FILE).is_file():
+        return INSTALLED_TESSDATA
+    return None
+
+
+def tessdata_dir() -> Path | None:
+    """The tessdata dir to pass as ``--tessdata-dir``; None means Tesseract's own (Debian vie).
+
+    The installed dir also links ``eng``, ``osd`` and ``configs/`` from the system tessdata,
+    so ``vie+eng`` and the ``tsv`` output config keep working with it.
+    """
+    return installed_tessdata_dir()
+
+
+def phrases_path() -> Path:
+    """Administrative phrases and labels, the hand-kept source of the user-words list."""
+    return WORDLISTS / "admin-phrases.txt"
+
+
+def user_words_path() -> Path:
+    """Tesseract ``--user-words`` file: syllables of :func:`phrases_path`, three casings."""
+    return WORDLISTS / "vie-admin.user-words"
+
+
+def user_patterns_path() -> Path:
+    """Tesseract ``--user-patterns`` file: dates, ID numbers, dossier codes."""
+    return WORDLISTS / "vie-admin.user-patterns"
+
+
+def user_words_from_phrases(lines: Iterable[str]) -> list[str]:
+    """Every syllable of the phrases in lower, Title and UPPER case, first-seen order, NFC.
+
+    Tesseract's dictionaries hold space-free tokens and Vietnamese writes one syllable per
+    token; documents print the same label in all three casings (titles are upper case).
+    """
+    words: dict[str, None] = {}
+    for line in lines:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        for token in re.findall(r"\w+", unicodedata.normalize("NFC", line)):
+            for variant in (token.lower(), token[:1].upper() + token[1:].lower(), token.upper()):
+                words.setdefault(variant, None)
+    return list(words)

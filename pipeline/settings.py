@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sohoa import ocr_models
+
 from .ocr import OcrSettings
 from .tesseract import TesseractConfig
 
@@ -30,9 +32,20 @@ def sohoa_home(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
     return Path(data_home) / "sohoa"
 
 
+def tesseract_config(environ: dict[str, str] | os._Environ[str] = os.environ) -> TesseractConfig:
+    """The model docs/ocr-models.md chose (``ocr_models``), unless the environment overrides.
+
+    ``SOHOA_OCR_LANG`` (e.g. ``vie+eng``) and ``SOHOA_TESSDATA_DIR`` (a folder of
+    ``*.traineddata``) replace the language and the model folder.
+    """
+    tessdata = environ.get("SOHOA_TESSDATA_DIR") or ocr_models.tessdata_dir()
+    return TesseractConfig(
+        lang=environ.get("SOHOA_OCR_LANG") or "vie",
+        tessdata_dir=str(tessdata) if tessdata else None,
+    )
+
+
 def load_settings(environ: dict[str, str] | os._Environ[str] = os.environ) -> Settings:
     """Build the settings from the environment (``SOHOA_*`` variables)."""
-    tesseract = TesseractConfig()
-    if environ.get("SOHOA_OCR_LANG"):
-        tesseract = TesseractConfig(lang=environ["SOHOA_OCR_LANG"])
-    return Settings(home=sohoa_home(environ), ocr=OcrSettings(tesseract=tesseract))
+    ocr = OcrSettings(tesseract=tesseract_config(environ))
+    return Settings(home=sohoa_home(environ), ocr=ocr)

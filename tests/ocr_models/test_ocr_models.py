@@ -1,0 +1,50 @@
+"""The model decision and the word lists that travel with it."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from sohoa import ocr_models
+from sohoa.pipeline.settings import load_settings
+
+
+def test_user_words_are_the_syllables_of_the_phrases_in_three_casings() -> None:
+    words = ocr_models.user_words_from_phrases(["# a comment", "Họ và tên", "", "HỌ VÀ TÊN"])
+    assert words[:3] == ["họ", "Họ", "HỌ"]
+    assert set(words) == {"họ", "Họ", "HỌ", "và", "Và", "VÀ", "tên", "Tên", "TÊN"}
+
+
+def test_user_words_are_nfc_even_from_decomposed_input() -> None:
+    decomposed = unicodedata.normalize("NFD", "Quốc tịch")
+    words = ocr_models.user_words_from_phrases([decomposed])
+    assert all(unicodedata.is_normalized("NFC", w) for w in words)
+    assert "Quốc" in words
+
+
+def test_committed_user_words_file_is_generated_from_the_phrases() -> None:
+    """Whoever edits admin-phrases.txt must regenerate the list; this says when they forgot."""
+    phrases = ocr_models.phrases_path().read_text(encoding="utf-8").splitlines()
+    committed = ocr_models.user_words_path().read_text(encoding="utf-8").split()
+    assert committed == ocr_models.user_words_from_phrases(phrases)
+
+
+def test_settings_use_the_installed_model_unless_the_environment_says_otherwise(
+    tmp_path: Path,
+) -> None:
+    installed = ocr_models.tessdata_dir()
+    default = load_settings({"SOHOA_HOME": str(tmp_path)}).ocr.tesseract
+    assert default.lang == "vie"
+    assert default.tessdata_dir == (str(installed) if installed else None)
+
+    env = {"SOHOA_HOME": str(tmp_path), "SOHOA_OCR_LANG": "vie+eng", "SOHOA_TESSDATA_DIR": "/m"}
+    override = load_settings(env).ocr.tesseract
+    assert (override.lang, override.tessdata_dir) == ("vie+eng", "/m")
+
+
+def test_setup_installs_the_chosen_model() -> None:
+    """scripts/setup.sh runs install-ocr-models.sh; the suite runs after it."""
+    found = ocr_models.tessdata_dir()
+    assert found is not None, "run scripts/install-ocr-models.sh"
+    # tessdata_best's network as integers: three times the size of Debian's tessdata_fast vie
+    assert (found / "vie.traineddata").stat().st_size > 1_500_000
