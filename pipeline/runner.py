@@ -7,6 +7,7 @@ pixels never leave the worker that decoded them. One page failing does not stop 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
 from collections import deque
@@ -45,7 +46,11 @@ def read_pages(
         for ref in refs:
             yield _read_page_safely(ref, settings)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
+    # spawned, not forked: a fork copies the parent's OpenCV/OpenMP thread pool with its
+    # locks held by threads that do not exist in the child, and the worker hangs in its
+    # first cv2 call (seen when the parent had used OpenCV before, as a benchmark does)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker) as pool:
         window: deque[Future[PageOutcome]] = deque()
         for ref in refs:
             window.append(pool.submit(_read_page_safely, ref, settings))
