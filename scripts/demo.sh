@@ -8,6 +8,7 @@ out=${DEMO_DIR:-demo-output}
 rm -rf "$out/scans"
 echo "demo: generating sample scans into $out/scans"
 .venv/bin/python -m sohoa.synth corpus "$out/scans" --seed 1 --pages 8
+mv "$out/scans/ground_truth.jsonl" "$out/ground_truth.jsonl"  # the scans folder holds scans only
 echo "demo: sohoa extract $out/scans --json"
 .venv/bin/sohoa extract "$out/scans" --json | tee "$out/extract.jsonl" \
   | .venv/bin/python -c 'import json,sys
