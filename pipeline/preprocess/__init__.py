@@ -36,6 +36,7 @@ from .geometry import (
     rotate,
     rotation_matrix,
     scale_matrix,
+    text_ink,
     working_scale,
 )
 from .rules import find_dotted_leaders, find_rules, remove_rules
@@ -58,6 +59,7 @@ __all__ = [
     "is_blank",
     "remove_rules",
     "suppress_seal_and_signature",
+    "text_ink",
     "to_grey",
 ]
 
@@ -136,9 +138,9 @@ def clean_page(
 
     rotation, skew = 0, 0.0
     if options.detect_orientation or options.deskew:
-        ink, _ = analysis_ink(grey, dpi)
+        ink, ink_dpi = analysis_ink(grey, dpi)
         if options.detect_orientation:
-            rotation = detect_orientation(ink)
+            rotation = detect_orientation(text_ink(ink, ink_dpi))
             ink = rotate(ink, rotation)
         clock.lap("orientation")
         if options.deskew:
