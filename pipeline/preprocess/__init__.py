@@ -9,8 +9,9 @@ the modules beside this one:
 3. ``geometry.detect_orientation`` and ``estimate_skew`` on a 150-dpi ink mask, then one
    exact quarter turn and one ``deskew`` rotation of the grey page;
 4. ``tone.crop_borders``: dark scanner borders whitened;
-5. ``tone.flatten_illumination`` and ``denoise``: paper to 255, specks gone;
-6. ``tone.binarize``; ``rules.remove_rules``: form lines, table rules, dotted leaders erased;
+5. ``tone.flatten_illumination``: paper to 255;
+6. ``tone.binarize`` and ``denoise`` (specks gone); ``rules.remove_rules``: form lines,
+   table rules, dotted leaders erased;
 7. ``tone.is_blank``.
 
 The original page is never changed: the archive keeps it, and :attr:`CleanedPage.to_original`
@@ -163,12 +164,13 @@ def clean_page(
     flat = flatten_illumination(grey, dpi)
     del grey
     clock.lap("flatten")
-    if options.denoise:
-        flat = denoise(flat, dpi)
-        clock.lap("denoise")
-
     binary = binarize(flat)
     clock.lap("binarize")
+    if options.denoise:
+        cleaner = denoise(binary, dpi)
+        flat[(cleaner != binary)] = 255  # the grey page loses the same specks
+        binary = cleaner
+        clock.lap("denoise")
     out = binary if options.binarize else flat
     if options.remove_lines or options.remove_leaders:
         ink = 255 - binary

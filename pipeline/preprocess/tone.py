@@ -96,15 +96,24 @@ def flatten_illumination(grey: np.ndarray, dpi: float) -> np.ndarray:
     return flat
 
 
-def denoise(grey: np.ndarray, dpi: float) -> np.ndarray:
-    """Remove salt-and-pepper specks with a 3x3 median where strokes are wider than 3 px.
+def denoise(binary: np.ndarray, dpi: float) -> np.ndarray:
+    """Remove specks from a binarized page: ink components of at most 3 pixels at 300 dpi.
 
-    Non-local means would be gentler but costs seconds a page; at 200 dpi and above a
-    printed stroke is 3+ pixels wide, so the median keeps letters and drops lone specks.
+    Judged by component, not by a median filter: a 3x3 median also thins the 1-2 pixel
+    strokes of small print (the 5-6 pt labels of an ID card: "Họ và tên / Full name"
+    lost letters). The smallest real marks, the accents of 5.5 pt type, are 5 pixels.
     """
-    if dpi < 200:
-        return grey
-    return cv2.medianBlur(grey, 3)
+    ink = (binary < 128).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count <= 1:
+        return binary
+    speck = stats[:, cv2.CC_STAT_AREA] <= max(1, round((dpi * 0.14 / MM_PER_INCH) ** 2))
+    speck[0] = False
+    if not speck.any():
+        return binary
+    out = binary.copy()
+    out[speck[labels]] = 255
+    return out
 
 
 def binarize(grey: np.ndarray) -> np.ndarray:
