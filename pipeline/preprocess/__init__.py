@@ -21,7 +21,7 @@ maps any point of the cleaned image back onto it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from .geometry import (
     deskew_matrix,
     detect_orientation,
     estimate_skew,
+    has_text,
     plausible_dpi,
     resample,
     rotate,
@@ -140,8 +141,17 @@ def clean_page(
     rotation, skew = 0, 0.0
     if options.detect_orientation or options.deskew:
         ink, ink_dpi = analysis_ink(grey, dpi)
+        # text only: a scanner border's edges, frames and rules lie along the scan's axes,
+        # not the page's, and would outvote the text lines on which way is up and how
+        # skewed. A page without writing keeps its lie, but its paper edges set the skew.
+        text = text_ink(ink, ink_dpi)
+        if has_text(text, ink_dpi):
+            ink = text
+        elif options.detect_orientation:
+            options = replace(options, detect_orientation=False)
+        del text
         if options.detect_orientation:
-            rotation = detect_orientation(text_ink(ink, ink_dpi))
+            rotation = detect_orientation(ink)
             ink = rotate(ink, rotation)
         clock.lap("orientation")
         if options.deskew:

@@ -91,8 +91,8 @@ def analysis_ink(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, float]:
 
 def text_ink(ink: np.ndarray, dpi: float) -> np.ndarray:
     """``ink`` without what is not text: straight lines longer than 8 mm (frames, table
-    rules, scanner-lid edges) and marks taller than 8 mm or wider than 25 mm (seals, logos,
-    signatures, photos).
+    rules, scanner-lid edges), marks taller than 8 mm or wider than 25 mm (seals, logos,
+    signatures, photos) and anything within 8 mm of the image edge.
 
     Those are as sharp along one axis as across it, so they outvote the text lines in the
     quarter-turn test: on 60 generated scans, 14 upright or turned pages were turned the
@@ -110,7 +110,45 @@ def text_ink(ink: np.ndarray, dpi: float) -> np.ndarray:
     large = (stats[:, cv2.CC_STAT_HEIGHT] > reach) | (stats[:, cv2.CC_STAT_WIDTH] > dpi * 25 / 25.4)
     large[0] = False
     text[large[labels]] = 0
+    margin = reach  # the remains of a scanner border's gradient line up along the edges
+    text[:margin], text[-margin:], text[:, :margin], text[:, -margin:] = 0, 0, 0, 0
     return text
+
+
+def has_text(ink: np.ndarray, dpi: float, min_marks: int = 20) -> bool:
+    """Whether an ink mask holds writing: at least ``min_marks`` marks of letter height
+    (1-8 mm across), most of them with a neighbour on their line within two letter sizes.
+
+    Paper grain and noise on a blank page also leave letter-sized marks (thousands, on a
+    page with a dark border), but scattered; letters come in lines, along either axis
+    since the page may lie turned."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    size = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    marks = stats[1:][(size >= dpi * 1.0 / 25.4) & (size <= dpi * 8.0 / 25.4)]
+    if len(marks) < min_marks:
+        return False
+    x, y, w, h = (marks[:, i].astype(np.int64) for i in range(4))
+    paired = max(_lined_up(x, w, y, h), _lined_up(y, h, x, w))
+    return paired >= min_marks and paired >= 0.5 * len(marks)
+
+
+def _lined_up(along: np.ndarray, length: np.ndarray, across: np.ndarray, size: np.ndarray) -> int:
+    """How many marks have a next mark along the axis within two sizes, with one of their
+    edges across the axis (a baseline or a top line) level with its own."""
+    order = np.argsort(along)
+    along, length, across, size = along[order], length[order], across[order], size[order]
+    end, near_edge, far_edge = along + length, across, across + size
+    count = 0
+    for k in range(len(along)):
+        reach = np.searchsorted(along, end[k] + 2 * size[k], side="right")
+        tolerance = 0.3 * size[k]
+        nxt = slice(k + 1, reach)
+        if np.any(
+            (np.abs(near_edge[nxt] - near_edge[k]) <= tolerance)
+            | (np.abs(far_edge[nxt] - far_edge[k]) <= tolerance)
+        ):
+            count += 1
+    return count
 
 
 def _ink_points(ink: np.ndarray, limit: int = _MAX_POINTS) -> np.ndarray:

@@ -281,3 +281,22 @@ def test_denoise_drops_specks_but_keeps_the_strokes_of_small_print() -> None:
     cleaned = denoise(noisy, DPI)
     assert np.count_nonzero(noisy != text) > 40
     assert np.array_equal(cleaned == 0, text == 0)
+
+
+@pytest.mark.parametrize("seed", [5, 9, 24])
+def test_a_dark_scanner_border_does_not_hide_the_skew(seed: int) -> None:
+    """The edges of a dark scanner border run along the scan's axes, not the page's: they
+    made a page skewed by 5-7 degrees look straight (skew 0) until the skew, like the
+    orientation, was judged on text ink only."""
+    import random
+    from dataclasses import replace
+
+    from sohoa.synth import apply_scan, draw_params, render_document
+
+    rng = random.Random(seed)
+    document = render_document("application_form", rng, 300)
+    params = replace(draw_params("hard", rng), rotation=0)
+    assert params.border == "dark" and abs(params.skew) > 5
+    scan = apply_scan(document.pages[0].image, 300, params, rng)
+    image = np.ascontiguousarray(np.asarray(scan.convert("RGB"))[..., ::-1])
+    assert clean_page(image, params.dpi).skew == pytest.approx(params.skew, abs=0.2)
