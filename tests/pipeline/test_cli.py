@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-CONTRACT = Path(__file__).resolve().parents[3] / "shared" / "contract" / "extract.schema.json"
+CONTRACT = Path(__file__).resolve().parents[1] / "data" / "contract" / "extract.schema.json"
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 LINES = [

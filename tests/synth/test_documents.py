@@ -16,7 +16,9 @@ from sohoa.synth import DOC_TYPES, render_document
 from sohoa.synth.people import id_matches
 from sohoa.synth.places import BY_CODE
 
-SCHEMA = json.loads(Path("/work/shared/contract/extract.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[1] / "data" / "contract" / "extract.schema.json").read_text()
+)
 
 
 @pytest.mark.parametrize("doc_type", DOC_TYPES)
