@@ -143,8 +143,9 @@ def is_blank(flat: np.ndarray, dpi: float, min_marks: int = 3) -> bool:
         return True
     x, y, w, h = (stats[1:, i] for i in range(4))
     # what lies within 10 mm of the image edge is the remains of a scanner border, not
-    # writing (page numbers and footers sit farther in)
-    edge = small_dpi * 10.0 / MM_PER_INCH
+    # writing (page numbers and footers sit farther in); a small image (a cropped card, a
+    # strip) keeps all but a tenth of its smaller side
+    edge = min(small_dpi * 10.0 / MM_PER_INCH, 0.1 * min(ink.shape))
     inside = (x > edge) & (y > edge) & (x + w < ink.shape[1] - edge) & (y + h < ink.shape[0] - edge)
     sides = np.maximum(w, h)[inside]
     return int(np.count_nonzero(sides >= small_dpi * 1.2 / MM_PER_INCH)) < min_marks
