@@ -9,11 +9,16 @@ rm -rf "$out/scans"
 echo "demo: generating sample scans into $out/scans"
 .venv/bin/python -m sohoa.synth corpus "$out/scans" --seed 1 --pages 8
 mv "$out/scans/ground_truth.jsonl" "$out/ground_truth.jsonl"  # the scans folder holds scans only
-echo "demo: sohoa extract $out/scans --json"
-.venv/bin/sohoa extract "$out/scans" --json | tee "$out/extract.jsonl" \
-  | .venv/bin/python -c 'import json,sys
-for line in sys.stdin:
-    d = json.loads(line)
-    print(f"{d[\"source\"]}  pages {d[\"pages\"]}  {d[\"doc_type\"]}  review={d[\"needs_review\"]}")
-    print("   ", d["text"].splitlines()[:3])'
+echo "demo: sohoa extract $out/scans --json > $out/extract.jsonl"
+.venv/bin/sohoa extract "$out/scans" --json > "$out/extract.jsonl"
+.venv/bin/python - "$out/extract.jsonl" <<'PY'
+import json
+import sys
+
+for line in open(sys.argv[1], encoding="utf-8"):
+    doc = json.loads(line)
+    print(f"{doc['source']}  pages {doc['pages']}  {doc['doc_type']}  review={doc['needs_review']}")
+    for text in doc["text"].splitlines()[:3]:
+        print("    " + text)
+PY
 echo "demo: full JSON Lines in $out/extract.jsonl"
