@@ -141,9 +141,10 @@ def clean_page(
     rotation, skew = 0, 0.0
     if options.detect_orientation or options.deskew:
         ink, ink_dpi = analysis_ink(grey, dpi)
-        # text only: a scanner border's edges, frames and rules lie along the scan's axes,
-        # not the page's, and would outvote the text lines on which way is up and how
-        # skewed. A page without writing keeps its lie, but its paper edges set the skew.
+        # text only: a scanner border's edges lie along the scan's axes, not the page's, and
+        # frames, rules and seals are as sharp one way as the other; either would outvote
+        # the text lines on which way is up and how skewed. A page without writing keeps
+        # its lie, and its paper edges set the skew.
         text = text_ink(ink, ink_dpi)
         if has_text(text, ink_dpi):
             ink = text
