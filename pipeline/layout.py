@@ -10,6 +10,8 @@ gap, and reads the left parts of the run, then the right parts. It is deliberate
 so that what it does not recognise stays in Tesseract's order:
 
 - a line with two or more wide gaps is a table row or a row of fields, read across;
+- two lines suffice for a run without "label:" fields (a two-line header); with fields,
+  three are needed, since two lines of two fields each are rows of a form;
 - a run whose left parts end in ":" is labels with their values set at a tab stop;
 - lines Tesseract already separated (its own blocks) are not touched.
 """
@@ -22,7 +24,7 @@ from dataclasses import dataclass, replace
 from .models import OcrWord
 
 GUTTER_MM = 6.0  # wider than any space between the words of one line or one field
-MIN_RUN = 3  # lines in a run: two lines of "field ... field" are a row pattern, not columns
+MIN_RUN = 3  # lines in a run with fields: two lines of "field ... field" are rows, not columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,7 @@ def split_columns(words: Iterable[OcrWord], dpi: float) -> list[OcrWord]:
     i = 0
     while i < len(lines):
         end, gutter = _column_run(lines, i, min_gap)
-        if end - i < MIN_RUN or gutter is None:
+        if gutter is None or end - i < (MIN_RUN if _has_fields(lines[i:end]) else 2):
             ordered.append(lines[i].words)
             i += 1
             continue
@@ -72,6 +74,11 @@ def split_columns(words: Iterable[OcrWord], dpi: float) -> list[OcrWord]:
         for number, line in enumerate(ordered, 1)
         for word in line
     ]
+
+
+def _has_fields(lines: list[_Line]) -> bool:
+    """Whether any line holds a "label: value" field (two fields side by side are a row)."""
+    return any(":" in word.text for line in lines for word in line.words)
 
 
 def _lines(words: Iterable[OcrWord]) -> list[_Line]:

@@ -69,3 +69,18 @@ def test_table_rows_and_short_runs_and_tab_stops_are_read_across() -> None:
     labels = [w for n in (1, 2, 3) for w in _line(n, (10, f"Nhãn {n}:"), (90, f"giá trị {n}"))]
     for words in (table, two_rows, labels):
         assert text_lines(split_columns(words, DPI)) == text_lines(words)
+
+
+def test_a_two_line_header_is_enough_without_fields() -> None:
+    words = [
+        *_line(1, (10, "UBND QUẬN HÀ ĐÔNG"), (100, "CỘNG HÒA XÃ HỘI")),
+        *_line(2, (10, "CÔNG AN PHƯỜNG"), (100, "Độc lập - Tự do")),
+        *_line(3, (10, "GIẤY XÁC NHẬN về việc cư trú của công dân tại địa phương")),
+    ]
+    assert text_lines(split_columns(words, DPI)) == [
+        "UBND QUẬN HÀ ĐÔNG",
+        "CÔNG AN PHƯỜNG",
+        "CỘNG HÒA XÃ HỘI",
+        "Độc lập - Tự do",
+        "GIẤY XÁC NHẬN về việc cư trú của công dân tại địa phương",
+    ]
