@@ -300,3 +300,15 @@ def test_a_dark_scanner_border_does_not_hide_the_skew(seed: int) -> None:
     scan = apply_scan(document.pages[0].image, 300, params, rng)
     image = np.ascontiguousarray(np.asarray(scan.convert("RGB"))[..., ::-1])
     assert clean_page(image, params.dpi).skew == pytest.approx(params.skew, abs=0.2)
+
+
+def test_small_pages_go_to_the_ocr_grey_and_pages_binary() -> None:
+    """An ID card scanned on its own (86 x 54 mm, with a margin of scanner bed) prints its
+    labels at 5-7 pt, which a threshold breaks; an A4 page is read from the binary image."""
+    line = render_line("Họ và tên / Full name: NGUYỄN VĂN AN", DPI, leader_mm=0).image
+    card = np.full((round(70 / 25.4 * DPI), round(100 / 25.4 * DPI)), 235, np.uint8)
+    card[300 : 300 + line.shape[0], 60 : 60 + line.shape[1]] = line
+    a4 = np.full((3508, 2480), 235, np.uint8)
+    a4[1700 : 1700 + line.shape[0], 300 : 300 + line.shape[1]] = line
+    assert len(np.unique(clean_page(card, DPI).image)) > 2
+    assert set(np.unique(clean_page(a4, DPI).image)) <= {0, 255}
