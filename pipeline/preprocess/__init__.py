@@ -21,7 +21,7 @@ maps any point of the cleaned image back onto it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -150,12 +150,11 @@ def clean_page(
         # the text lines on which way is up and how skewed. A page without writing keeps
         # its lie, and its paper edges set the skew.
         text = text_ink(ink, ink_dpi)
-        if has_text(text, ink_dpi):
+        written = has_text(text, ink_dpi)
+        if written:
             ink = text
-        elif options.detect_orientation:
-            options = replace(options, detect_orientation=False)
         del text
-        if options.detect_orientation:
+        if options.detect_orientation and written:
             rotation = detect_orientation(ink)
             ink = rotate(ink, rotation)
         clock.lap("orientation")
