@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import intake, layout, preprocess, tesseract
+from . import intake, layout, noise, preprocess, tesseract
 from .models import OcrWord, PageRef, PageText
 
 
@@ -55,6 +55,7 @@ def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
     ocr_started = time.perf_counter()
     words = tesseract.recognize(cleaned.image, cleaned.dpi, settings.tesseract)
     page.timings["tesseract"] = time.perf_counter() - ocr_started
+    words = noise.drop_noise(words)  # before the columns: noise can hide a gutter
     words = layout.split_columns(words, cleaned.dpi)  # on the upright page, before mapping
     page.words = [map_word(word, cleaned.to_original) for word in words]
     page.text = text_from_words(page.words)

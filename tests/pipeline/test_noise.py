@@ -1,0 +1,42 @@
+"""Noise words: what Tesseract makes of seals, signatures and photos is dropped, words stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from sohoa.pipeline.models import OcrWord
+from sohoa.pipeline.noise import drop_noise, is_noise
+
+
+def word(text: str, confidence: float) -> OcrWord:
+    return OcrWord(text, 0, 0, 10, 10, confidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [("—Õ", 31.0), ("^^", 52.0), ("„ˆ„", 12.0), ("=>", 40.0), ("Ñ", 18.0), ("h", 9.0)],
+)
+def test_unsure_symbols_and_fragments_are_noise(text: str, confidence: float) -> None:
+    assert is_noise(word(text, confidence))
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [
+        ("-", 93.0),  # "Độc lập - Tự do - Hạnh phúc", read with confidence
+        ("/", 88.0),  # "Số / No.:"
+        ("c)", 70.0),  # a list item
+        ("5", 12.0),  # a row number, however unsure
+        ("Nữ", 25.0),  # a real word of three letters' worth, unsure but made like a word
+        ("ở", 35.0),
+        ("NGUYỄN", 20.0),
+        ("12/06/1964", 41.0),
+    ],
+)
+def test_words_and_sure_punctuation_stay(text: str, confidence: float) -> None:
+    assert not is_noise(word(text, confidence))
+
+
+def test_drop_noise_keeps_the_order_of_what_stays() -> None:
+    words = [word("Chồng", 95), word("—Õ", 20), word("Vợ", 94), word("^", 10)]
+    assert [w.text for w in drop_noise(words)] == ["Chồng", "Vợ"]
