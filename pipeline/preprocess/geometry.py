@@ -71,6 +71,11 @@ def scale_matrix(sx: float, sy: float | None = None) -> np.ndarray:
     return np.array([[sx, 0.0, 0.0], [0.0, sy, 0.0], [0.0, 0.0, 1.0]])
 
 
+def translation_matrix(dx: float, dy: float) -> np.ndarray:
+    """3x3 matrix of a shift by ``(dx, dy)`` pixels (a crop is a shift by minus its corner)."""
+    return np.array([[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]])
+
+
 def analysis_ink(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, float]:
     """A small ink mask (ink 255) of the page and its resolution, for layout decisions.
 

@@ -302,13 +302,38 @@ def test_a_dark_scanner_border_does_not_hide_the_skew(seed: int) -> None:
     assert clean_page(image, params.dpi).skew == pytest.approx(params.skew, abs=0.2)
 
 
-def test_small_pages_go_to_the_ocr_grey_and_pages_binary() -> None:
+def test_small_pages_go_to_the_ocr_grey_and_pages_binary(form) -> None:
     """An ID card scanned on its own (86 x 54 mm, with a margin of scanner bed) prints its
     labels at 5-7 pt, which a threshold breaks; an A4 page is read from the binary image."""
     line = render_line("Họ và tên / Full name: NGUYỄN VĂN AN", DPI, leader_mm=0).image
     card = np.full((round(70 / 25.4 * DPI), round(100 / 25.4 * DPI)), 235, np.uint8)
     card[300 : 300 + line.shape[0], 60 : 60 + line.shape[1]] = line
-    a4 = np.full((3508, 2480), 235, np.uint8)
-    a4[1700 : 1700 + line.shape[0], 300 : 300 + line.shape[1]] = line
     assert len(np.unique(clean_page(card, DPI).image)) > 2
-    assert set(np.unique(clean_page(a4, DPI).image)) <= {0, 255}
+    assert set(np.unique(clean_page(form.image, DPI).image)) <= {0, 255}
+
+
+def test_a_card_on_an_a4_bed_is_cut_out_enlarged_and_maps_back() -> None:
+    """An ID card scanned on a full A4 bed is read like a card scanned alone: cut out with a
+    small margin, grey, enlarged; the transform still leads back to the A4 scan."""
+    line = render_line("Họ và tên: NGUYỄN VĂN AN", DPI, leader_mm=0).image
+    a4 = np.full((3508, 2480), 235, np.uint8)
+    card = np.full((round(54 / 25.4 * DPI), round(86 / 25.4 * DPI)), 245, np.uint8)
+    card[120 : 120 + line.shape[0], 40 : 40 + line.shape[1]] = line
+    a4[500 : 500 + card.shape[0], 400 : 400 + card.shape[1]] = card
+    cleaned = clean_page(a4, DPI)
+    assert cleaned.dpi == pytest.approx(2 * DPI)
+    assert len(np.unique(cleaned.image)) > 2  # grey, not binary
+    width = cleaned.image.shape[1]
+    assert width / cleaned.dpi * 25.4 < 86 + 8  # the line and a margin, not the A4 page
+    ys, xs = np.nonzero(cleaned.image < 128)
+    first = cleaned.to_original @ np.array([xs.min(), ys.min(), 1.0])
+    line_ys, line_xs = np.nonzero(line < 128)
+    expected = [400 + 40 + line_xs.min(), 500 + 120 + line_ys.min()]
+    assert first == pytest.approx(expected, abs=4)
+    plain = clean_page(a4, DPI, CleanOptions(crop_small_content=False, enlarge_small=1.0))
+    assert plain.image.shape == a4.shape
+
+
+def test_a_page_with_text_across_it_is_not_cut_out(form) -> None:
+    cleaned = clean_page(form.image, DPI)
+    assert cleaned.image.shape == form.image.shape[:2] and cleaned.dpi == DPI
