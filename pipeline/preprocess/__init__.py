@@ -44,7 +44,16 @@ from .geometry import (
     working_scale,
 )
 from .rules import find_dotted_leaders, find_rules, remove_rules
-from .tone import binarize, content_box, crop_borders, denoise, flatten_illumination, is_blank, mm
+from .tone import (
+    binarize,
+    content_box,
+    crop_borders,
+    denoise,
+    flatten_illumination,
+    is_blank,
+    mm,
+    print_height_mm,
+)
 
 __all__ = [
     "CleanOptions",
@@ -85,10 +94,13 @@ class CleanOptions:
     # even when binarize is on: their 5-7 pt print loses strokes to a threshold (ID cards
     # of the benchmark corpus: CER 15.3% binary, 11.1% grey); small, so the cost is small
     grey_below_mm: float = 130.0
-    # a small document on a large scanner bed (an ID card on an A4 scan) is cut out and
-    # read as a small page; small pages are enlarged this much first (their 5-7 pt print
-    # is 4-6 px high at 200 dpi, below what Tesseract's network was trained on)
+    # a small document in small print on a large scanner bed (an ID card on an A4 scan) is
+    # cut out and read as a small page; small pages are enlarged this much first (their
+    # 5-7 pt print is 4-6 px high at 200 dpi, below what Tesseract's network was trained
+    # on). Ink in a small box but in print taller than small_print_mm (a short receipt on
+    # an A4 sheet) stays as it is.
     crop_small_content: bool = True
+    small_print_mm: float = 2.0
     enlarge_small: float = 2.0
     detect_orientation: bool = True
     deskew: bool = True
@@ -194,7 +206,7 @@ def clean_page(
         clock.lap("denoise")
     small = max(width, height) / (dpi / scale) * 25.4 < options.grey_below_mm
     if not small and options.crop_small_content:
-        box = _small_content(binary, dpi, options.grey_below_mm)
+        box = _small_content(binary, dpi, options.grey_below_mm, options.small_print_mm)
         if box is not None:
             left, top, right, bottom = box
             flat, binary = flat[top:bottom, left:right], binary[top:bottom, left:right]
@@ -240,15 +252,17 @@ def clean_page(
 
 
 def _small_content(
-    binary: np.ndarray, dpi: float, below_mm: float
+    binary: np.ndarray, dpi: float, below_mm: float, print_mm: float
 ) -> tuple[int, int, int, int] | None:
-    """The box (with a 3 mm margin) of a document smaller than ``below_mm`` lying on a
-    larger scan, or None when the ink fills more of the page than that."""
+    """The box (with a 3 mm margin) of a document smaller than ``below_mm``, printed
+    smaller than ``print_mm``, lying on a larger scan; else None."""
     box = content_box(binary, dpi)
     if box is None:
         return None
     left, top, right, bottom = box
     if max(right - left, bottom - top) / dpi * 25.4 >= below_mm:
+        return None
+    if print_height_mm(binary[top:bottom, left:right], dpi) >= print_mm:
         return None
     margin = mm(dpi, 3.0)
     height, width = binary.shape[:2]

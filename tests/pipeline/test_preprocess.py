@@ -315,7 +315,7 @@ def test_small_pages_go_to_the_ocr_grey_and_pages_binary(form) -> None:
 def test_a_card_on_an_a4_bed_is_cut_out_enlarged_and_maps_back() -> None:
     """An ID card scanned on a full A4 bed is read like a card scanned alone: cut out with a
     small margin, grey, enlarged; the transform still leads back to the A4 scan."""
-    line = render_line("Họ và tên: NGUYỄN VĂN AN", DPI, leader_mm=0).image
+    line = render_line("Họ và tên / Full name: NGUYỄN VĂN AN", DPI, leader_mm=0, size_pt=6).image
     a4 = np.full((3508, 2480), 235, np.uint8)
     card = np.full((round(54 / 25.4 * DPI), round(86 / 25.4 * DPI)), 245, np.uint8)
     card[120 : 120 + line.shape[0], 40 : 40 + line.shape[1]] = line
@@ -334,6 +334,12 @@ def test_a_card_on_an_a4_bed_is_cut_out_enlarged_and_maps_back() -> None:
     assert plain.image.shape == a4.shape
 
 
-def test_a_page_with_text_across_it_is_not_cut_out(form) -> None:
+def test_a_page_with_text_across_it_or_a_short_note_in_body_type_is_not_cut_out(form) -> None:
     cleaned = clean_page(form.image, DPI)
     assert cleaned.image.shape == form.image.shape[:2] and cleaned.dpi == DPI
+    note = np.full((3508, 2480), 255, np.uint8)
+    for row, text in enumerate(["GIẤY BIÊN NHẬN HỒ SƠ", "Họ và tên: TRẦN VĂN BÌNH"]):
+        line = render_line(text, DPI, leader_mm=0, size_pt=13).image
+        note[400 + 160 * row : 400 + 160 * row + line.shape[0], 300 : 300 + line.shape[1]] = line
+    cleaned = clean_page(note, DPI)
+    assert cleaned.image.shape == note.shape and cleaned.dpi == DPI
