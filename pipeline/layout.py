@@ -1,18 +1,25 @@
-"""Reading order: two columns that Tesseract read across are read down, one after the other.
+"""Reading order: blocks set side by side, which Tesseract read across, are read down.
 
 Tesseract joins words into one line across any gap it does not take for a column gutter,
-and administrative documents set two blocks close side by side: the issuing authority
-beside the national motto ("UBND XÃ ... CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), the husband's
-details beside the wife's. Read across, one line mixes two blocks, or two people's fields.
+and administrative documents set blocks close side by side: the issuing authority beside
+the national motto ("UBND XÃ ... CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), the husband's details
+beside the wife's, and at the foot the signers ("Chồng", "Vợ", "TM. ỦY BAN NHÂN DÂN"), each
+with a signature and a name below. Read across, one line mixes two blocks.
 
-:func:`split_columns` finds runs of at least three consecutive lines that share one wide
-gap, and reads the left parts of the run, then the right parts. It is deliberately narrow,
-so that what it does not recognise stays in Tesseract's order:
+:func:`split_columns` finds runs of consecutive lines that keep the wide gaps of the run's
+first line free (its gutters), and reads the run column after column. It is deliberately
+narrow, so that what it does not recognise stays in Tesseract's order:
 
-- a line with two or more wide gaps is a table row or a row of fields, read across;
-- two lines suffice for a run without "label:" fields (a two-line header); with fields,
-  three are needed, since two lines of two fields each are rows of a form;
-- a run whose left parts end in ":" is labels with their values set at a tab stop;
+- a line with a wide gap of its own, outside the gutters, ends a run (a table row);
+- two columns: two lines suffice without "label:" fields (a two-line header); with fields,
+  three are needed, since two lines of two fields each are rows of a form; most lines
+  must hold words on both sides (text beside a photo or an emblem is one block); a run
+  whose left parts end in ":" is labels with their values set at a tab stop;
+- three columns or more: no "label:" fields, and at most half the lines filling two
+  columns or more (the signers' titles and names), else it is a table, read by rows;
+- every column opens with a word read with confidence (not a photo's noise or a rule's
+  end), and words read unsurely (a signature taken for letters) neither narrow a gutter
+  nor fill a column;
 - lines Tesseract already separated (its own blocks) are not touched.
 """
 
@@ -24,6 +31,7 @@ from dataclasses import dataclass, replace
 from .models import OcrWord
 
 GUTTER_MM = 6.0  # wider than any space between the words of one line or one field
+LAYOUT_MIN_CONFIDENCE = 30.0  # see _Line.solid
 MIN_RUN = 3  # lines in a run with fields: two lines of "field ... field" are rows, not columns
 
 
@@ -40,12 +48,19 @@ class _Line:
         return gaps
 
     @property
-    def span(self) -> tuple[int, int]:
-        return self.words[0].left, max(w.left + w.width for w in self.words)
+    def solid(self) -> tuple[OcrWord, ...]:
+        """The words sure enough to close a gutter or fill a column: what Tesseract read
+        into a signature or a seal at low confidence must not. (Every word opens gaps:
+        a real word read unsurely must not leave a hole in its line.)"""
+        return tuple(w for w in self.words if w.confidence >= LAYOUT_MIN_CONFIDENCE)
 
-    def split(self, at: float) -> tuple[tuple[OcrWord, ...], tuple[OcrWord, ...]]:
-        left = tuple(w for w in self.words if w.left + w.width / 2 < at)
-        return left, self.words[len(left) :]
+    def split_at(self, middles: list[float]) -> list[tuple[OcrWord, ...]]:
+        """The line's words in the columns between ``middles`` (ascending), by word centre."""
+        parts: list[list[OcrWord]] = [[] for _ in range(len(middles) + 1)]
+        for word in self.words:
+            centre = word.left + word.width / 2
+            parts[sum(centre >= middle for middle in middles)].append(word)
+        return [tuple(part) for part in parts]
 
 
 def split_columns(words: Iterable[OcrWord], dpi: float) -> list[OcrWord]:
@@ -55,25 +70,60 @@ def split_columns(words: Iterable[OcrWord], dpi: float) -> list[OcrWord]:
     ordered: list[tuple[OcrWord, ...]] = []
     i = 0
     while i < len(lines):
-        end, gutter = _column_run(lines, i, min_gap)
-        if gutter is None or end - i < (MIN_RUN if _has_fields(lines[i:end]) else 2):
+        end, gutters = _column_run(lines, i, min_gap)
+        columns = _read_down(lines[i:end], gutters)
+        if columns is None:
             ordered.append(lines[i].words)
             i += 1
             continue
-        middle = (gutter[0] + gutter[1]) / 2
-        halves = [line.split(middle) for line in lines[i:end]]
-        lefts, rights = [h[0] for h in halves if h[0]], [h[1] for h in halves if h[1]]
-        if sum(part[-1].text.endswith(":") for part in lefts) * 2 >= len(lefts):
-            ordered.append(lines[i].words)  # labels, values at a tab stop: read across
-            i += 1
-            continue
-        ordered += lefts + rights
+        ordered += columns
         i = end
     return [
         replace(word, block=number, paragraph=1, line=1)
         for number, line in enumerate(ordered, 1)
         for word in line
     ]
+
+
+def _read_down(
+    run: list[_Line], gutters: list[tuple[float, float]]
+) -> list[tuple[OcrWord, ...]] | None:
+    """The parts of ``run``'s lines column after column (in Tesseract's line order within
+    each); None when the run is to be read across (see the module's rules)."""
+    if not gutters or len(run) < 2:
+        return None
+    middles = [(low + high) / 2 for low, high in gutters]
+    parts = [line.split_at(middles) for line in run]
+    if len(gutters) == 1:
+        if len(run) < (MIN_RUN if _has_fields(run) else 2):
+            return None
+        if sum(_columns_filled(line, middles) == 2 for line in run) * 2 < len(run):
+            return None  # text beside a photo or an emblem, not two blocks side by side
+        lefts = [part[0] for part in parts if part[0]]
+        if sum(left[-1].text.endswith(":") for left in lefts) * 2 >= len(lefts):
+            return None  # labels, values at a tab stop: read across
+    elif _has_fields(run):
+        return None  # rows of "label: value" fields, read across
+    elif sum(_columns_filled(line, middles) >= 2 for line in run) * 2 > len(run):
+        return None  # most lines fill several columns: a table, read row by row
+    if not all(any(_is_wordlike(w) for w in part) for part in parts[0]):
+        return None  # columns open with words: not rule remains, edge marks, a photo's noise
+    return [
+        line_parts[column]
+        for column in range(len(gutters) + 1)
+        for line_parts in parts
+        if line_parts[column]
+    ]
+
+
+def _columns_filled(line: _Line, middles: list[float]) -> int:
+    """How many columns ``line``'s sure words fall into."""
+    return len({sum(w.left + w.width / 2 >= m for m in middles) for w in line.solid})
+
+
+def _is_wordlike(word: OcrWord) -> bool:
+    """Two letters or digits, read with some confidence."""
+    return word.confidence >= LAYOUT_MIN_CONFIDENCE and sum(ch.isalnum() for ch in word.text) >= 2
 
 
 def _has_fields(lines: list[_Line]) -> bool:
@@ -91,22 +141,57 @@ def _lines(words: Iterable[OcrWord]) -> list[_Line]:
 
 def _column_run(
     lines: list[_Line], start: int, min_gap: float
-) -> tuple[int, tuple[float, float] | None]:
-    """End of the run of lines from ``start`` that keep one gutter free, and the gutter.
+) -> tuple[int, list[tuple[float, float]]]:
+    """End of the run of lines from ``start`` that keep its gutters free, and the gutters.
 
-    The run starts on a line with exactly one wide gap; it goes on through lines with one
-    wide gap overlapping the gutter, and through lines wholly on one side of it."""
-    gaps = lines[start].wide_gaps(min_gap)
-    if len(gaps) != 1:
-        return start + 1, None
-    low, high = gaps[0]
+    The gutters are the wide gaps of the first line. The run goes on through every line
+    whose wide gaps all fall in gutters and whose words leave each gutter at least half its
+    minimum width: a word reaching into a gutter narrows it (a longer name under a short
+    title), one across it ends the run."""
+    gutters = lines[start].wide_gaps(min_gap)
+    if not gutters:
+        return start + 1, []
     end = start + 1
     while end < len(lines):
         line = lines[end]
-        gaps = line.wide_gaps(min_gap)
-        if len(gaps) == 1 and gaps[0][0] < high and gaps[0][1] > low:
-            low, high = max(low, gaps[0][0]), min(high, gaps[0][1])
-        elif gaps or not (line.span[1] <= low or line.span[0] >= high):
-            break  # a table row, or a line across the gutter
+        if any(
+            not any(gap_start < high and gap_end > low for low, high in gutters)
+            for gap_start, gap_end in line.wide_gaps(min_gap)
+        ):
+            break  # a gap of its own: a table row or a row of fields, read across
+        narrowed = _narrow(gutters, line, min_gap / 2)
+        if narrowed is None:
+            break
+        gutters = narrowed
         end += 1
-    return end, (low, high)
+    return end, gutters
+
+
+def _narrow(
+    gutters: list[tuple[float, float]], line: _Line, min_width: float
+) -> list[tuple[float, float]] | None:
+    """``gutters`` less the room ``line``'s words take in them; None if one closes.
+
+    Between two columns, a line with words on one side only must keep out of the gutter
+    (a form's longer line, or a sentence across it); among three or more (signers) a name
+    is centred under its title and may reach into a gutter on its one side."""
+    if not line.solid:
+        return gutters
+    centres = [word.left + word.width / 2 for word in line.solid]
+    narrowed = []
+    for low, high in gutters:
+        middle = (low + high) / 2
+        both_sides = min(centres) < middle < max(centres)
+        for word, centre in zip(line.solid, centres, strict=True):
+            left, right = word.left, word.left + word.width
+            if left < high and right > low:  # the word reaches into the gutter
+                if not both_sides and len(gutters) == 1:
+                    return None
+                if centre < middle:
+                    low = max(low, right)
+                else:
+                    high = min(high, left)
+        if high - low < min_width:
+            return None
+        narrowed.append((low, high))
+    return narrowed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sohoa.pipeline.layout import split_columns
 from sohoa.pipeline.models import OcrWord
 from sohoa.pipeline.ocr import text_lines
@@ -84,3 +86,47 @@ def test_a_two_line_header_is_enough_without_fields() -> None:
         "Độc lập - Tự do",
         "GIẤY XÁC NHẬN về việc cư trú của công dân tại địa phương",
     ]
+
+
+def _unsure(words: list[OcrWord]) -> list[OcrWord]:
+    return [replace(w, confidence=14.0) for w in words]
+
+
+def test_signers_side_by_side_are_read_one_after_the_other() -> None:
+    """The foot of a marriage certificate: husband, wife and the authority sign side by
+    side; a signature that Tesseract took for letters lies between titles and names."""
+    words = [
+        *_line(1, (20, "Chồng"), (70, "Vợ"), (120, "TM. ỦY BAN NHÂN DÂN")),
+        *_line(2, (130, "CHỦ TỊCH")),
+        *_unsure(_line(3, (55, "AC"))),  # the wife's signature, across a gutter
+        *_line(4, (10, "NGUYỄN ĐỨC"), (60, "LÊ THỊ NGA")),
+        *_line(5, (130, "Phan Hải")),
+    ]
+    assert text_lines(split_columns(words, DPI)) == [
+        "Chồng",
+        "NGUYỄN ĐỨC",
+        "Vợ",
+        "AC",
+        "LÊ THỊ NGA",
+        "TM. ỦY BAN NHÂN DÂN",
+        "CHỦ TỊCH",
+        "Phan Hải",
+    ]
+
+
+def test_a_table_and_text_beside_a_photo_are_read_across() -> None:
+    table = [
+        w
+        for n in (1, 2, 3)
+        for w in _line(n, (10, f"{n}"), (40, "PHẠM AN"), (100, "1990"), (140, "Con"))
+    ]
+    card = [  # the emblem's noise, then the card's text; the expiry under the photo
+        *_line(1, (10, "vì"), (60, "Độc lập - Tự do")),
+        *_line(2, (60, "CĂN CƯỚC CÔNG DÂN")),
+        *_line(3, (60, "Số / No.: 001")),
+        *_line(4, (60, "Họ và tên / Full name:")),
+        *_line(5, (10, "Có giá trị đến:"), (60, "NGUYỄN AN")),
+        *_line(6, (10, "Date of expiry:")),
+    ]
+    for words in (table, card):
+        assert text_lines(split_columns(words, DPI)) == text_lines(words)
