@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from .models import OcrWord
 
 UNSURE_SYMBOLS = 60.0  # below this confidence a word mostly of symbols is noise
 UNSURE_FRAGMENT = 30.0  # below this confidence a lone character is noise
 _WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter or a digit, any script
+_LEADER_TAIL = re.compile(r"[.…„]{2,}$|^[.…„,]+$")  # "thành....", "...", "„.", "..,."
 
 
 def is_noise(word: OcrWord) -> bool:
@@ -36,6 +38,24 @@ def is_noise(word: OcrWord) -> bool:
     return word.confidence < UNSURE_FRAGMENT and len(text) == 1 and not text.isdigit()
 
 
+def without_leader_dots(word: OcrWord) -> OcrWord | None:
+    """``word`` less the dotted leader that survived the clean-up, or None if it was only
+    leader: the dots the clean-up cannot tell from punctuation (a few at a line's end,
+    or joined to the value typed over them) come out as "...." or "thành...". No word of
+    an administrative text ends in two dots; an ellipsis reads the same without them."""
+    text = _LEADER_TAIL.sub("", word.text)
+    if not text:
+        return None
+    return word if text == word.text else replace(word, text=text)
+
+
 def drop_noise(words: Iterable[OcrWord]) -> list[OcrWord]:
-    """``words`` without the noise, in the same order."""
-    return [word for word in words if not is_noise(word)]
+    """``words`` without the noise and leader remnants, in the same order."""
+    kept = []
+    for word in words:
+        if is_noise(word):
+            continue
+        cleaned = without_leader_dots(word)
+        if cleaned is not None:
+            kept.append(cleaned)
+    return kept

@@ -40,3 +40,9 @@ def test_words_and_sure_punctuation_stay(text: str, confidence: float) -> None:
 def test_drop_noise_keeps_the_order_of_what_stays() -> None:
     words = [word("Chồng", 95), word("—Õ", 20), word("Vợ", 94), word("^", 10)]
     assert [w.text for w in drop_noise(words)] == ["Chồng", "Vợ"]
+
+
+def test_leader_remnants_go_and_the_word_typed_over_them_stays() -> None:
+    words = [word("thành...", 80), word("....", 70), word("025194488365..", 90), word("„.", 60)]
+    words += [word("Số:", 95), word("v.v.", 88), word("1.", 90)]
+    assert [w.text for w in drop_noise(words)] == ["thành", "025194488365", "Số:", "v.v.", "1."]
