@@ -99,8 +99,8 @@ def _plain_tesseract(path: str) -> tuple[str, str, float]:
 
 
 def _plain_tesseract_chosen_model(path: str) -> tuple[str, str, float]:
-    """Plain Tesseract on the raw scan with sohoa's model: separates model from clean-up."""
-    argv = ["tesseract", path, "-", "-l", "vie"]
+    """Plain Tesseract on the raw scan with sohoa's model(s): separates model from clean-up."""
+    argv = ["tesseract", path, "-", "-l", ocr_models.default_lang()]
     if (tessdata := ocr_models.tessdata_dir()) is not None:
         argv[3:3] = ["--tessdata-dir", str(tessdata)]
     text, peak = run_measured(argv)

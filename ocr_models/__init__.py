@@ -19,6 +19,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 INSTALLED_TESSDATA = PACKAGE_DIR / "tessdata"
 WORDLISTS = PACKAGE_DIR / "wordlists"
 MODEL_FILE = "vie.traineddata"
+FAST_MODEL_FILE = "vie_fast.traineddata"  # Debian's tessdata_fast vie, linked by the script
+# the fast network reads first; Tesseract hands the words it was unsure of to the best one
+# (docs/ocr-models.md: better than either alone, for about a tenth more time)
+COMBINED_LANG = "vie_fast+vie"
 
 
 def installed_tessdata_dir() -> Path | None:
@@ -35,6 +39,15 @@ def tessdata_dir() -> Path | None:
     so ``vie+eng`` and the ``tsv`` output config keep working with it.
     """
     return installed_tessdata_dir()
+
+
+def default_lang() -> str:
+    """The ``-l`` value for :func:`tessdata_dir`: both networks where the script put them,
+    else the one ``vie`` Tesseract has."""
+    installed = installed_tessdata_dir()
+    if installed is not None and (installed / FAST_MODEL_FILE).exists():
+        return COMBINED_LANG
+    return "vie"
 
 
 def phrases_path() -> Path:

@@ -40,7 +40,7 @@ def tesseract_config(environ: dict[str, str] | os._Environ[str] = os.environ) ->
     """
     tessdata = environ.get("SOHOA_TESSDATA_DIR") or ocr_models.tessdata_dir()
     return TesseractConfig(
-        lang=environ.get("SOHOA_OCR_LANG") or "vie",
+        lang=environ.get("SOHOA_OCR_LANG") or ocr_models.default_lang(),
         tessdata_dir=str(tessdata) if tessdata else None,
     )
 

@@ -4,6 +4,9 @@
 # The model is tessdata_best's Vietnamese LSTM (converted to integer weights) as published in the
 # npm package @tesseract.js-data/vie, folder 4.0.0_best_int. Debian ships only tessdata_fast's
 # smaller network for vie, which reads our documents worse (see the doc for the numbers).
+# Debian's own vie (tessdata_fast) is linked beside it as `vie_fast`: sohoa reads with
+# `-l vie_fast+vie`, the fast network first and the best one on the words the first was unsure
+# of, which reads better than either alone (docs/ocr-models.md).
 # English and OSD models and Tesseract's configs/ are linked from the system tessdata, so that
 # `--tessdata-dir ocr_models/tessdata` also serves `vie+eng`, `--psm 0` and the `tsv` config.
 #
@@ -35,8 +38,11 @@ verified() {  # verified FILE SHA256: the file exists and has that checksum
   [ -f "$1" ] && [ "$(sha256_of "$1")" = "$2" ]
 }
 
-link_system_data() {  # link_system_data DIR: eng, osd, configs from the system tessdata
+link_system_data() {  # link_system_data DIR: vie as vie_fast, eng, osd, configs from the system
   local dir=$1 name
+  if [ -e "$SYSTEM_TESSDATA/vie.traineddata" ] && [ ! -e "$dir/vie_fast.traineddata" ]; then
+    ln -sfn "$SYSTEM_TESSDATA/vie.traineddata" "$dir/vie_fast.traineddata"
+  fi
   for name in eng.traineddata osd.traineddata configs tessconfigs pdf.ttf; do
     if [ -e "$SYSTEM_TESSDATA/$name" ] && [ ! -e "$dir/$name" ]; then
       ln -sfn "$SYSTEM_TESSDATA/$name" "$dir/$name"

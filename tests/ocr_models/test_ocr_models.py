@@ -34,7 +34,7 @@ def test_settings_use_the_installed_model_unless_the_environment_says_otherwise(
 ) -> None:
     installed = ocr_models.tessdata_dir()
     default = load_settings({"SOHOA_HOME": str(tmp_path)}).ocr.tesseract
-    assert default.lang == "vie"
+    assert default.lang == ocr_models.default_lang()
     assert default.tessdata_dir == (str(installed) if installed else None)
 
     env = {"SOHOA_HOME": str(tmp_path), "SOHOA_OCR_LANG": "vie+eng", "SOHOA_TESSDATA_DIR": "/m"}
@@ -48,3 +48,6 @@ def test_setup_installs_the_chosen_model() -> None:
     assert found is not None, "run scripts/install-ocr-models.sh"
     # tessdata_best's network as integers: three times the size of Debian's tessdata_fast vie
     assert (found / "vie.traineddata").stat().st_size > 1_500_000
+    # and Debian's fast network beside it, read first
+    assert (found / "vie_fast.traineddata").stat().st_size < 1_500_000
+    assert ocr_models.default_lang() == "vie_fast+vie"
