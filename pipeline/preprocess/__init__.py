@@ -11,7 +11,7 @@ the modules beside this one:
 4. ``tone.crop_borders``: dark scanner borders whitened;
 5. ``tone.flatten_illumination``: paper to 255;
 6. ``tone.binarize`` and ``denoise`` (specks gone); ``rules.remove_rules``: form lines,
-   table rules, dotted leaders erased;
+   table rules, dotted leaders, signatures and pictures erased;
 7. ``tone.is_blank``.
 
 The original page is never changed: the archive keeps it, and :attr:`CleanedPage.to_original`
@@ -43,7 +43,7 @@ from .geometry import (
     translation_matrix,
     working_scale,
 )
-from .rules import find_dotted_leaders, find_rules, remove_rules
+from .rules import find_dotted_leaders, find_pictures, find_rules, remove_rules
 from .tone import (
     binarize,
     content_box,
@@ -67,6 +67,7 @@ __all__ = [
     "detect_orientation",
     "estimate_skew",
     "find_dotted_leaders",
+    "find_pictures",
     "find_rules",
     "flatten_illumination",
     "is_blank",
@@ -88,6 +89,7 @@ class CleanOptions:
     min_dpi: int = 0
     remove_lines: bool = True  # form lines, table rules
     remove_leaders: bool = True  # dotted leaders ("Họ và tên: ..........")
+    remove_pictures: bool = True  # signatures, photos, emblems, QR codes: marks taller than text
     suppress_colour: bool = True  # red seals and blue ballpoint
     binarize: bool = True  # False: the OCR gets the flattened grey page
     # pages whose longer side is shorter than this (ID cards, receipts) go to the OCR grey
@@ -216,7 +218,9 @@ def clean_page(
     if options.remove_lines or options.remove_leaders:
         ink = 255 - binary
         if options.remove_lines:
-            out, _ = remove_rules(out, ink, dpi, leaders=options.remove_leaders)
+            out, _ = remove_rules(
+                out, ink, dpi, leaders=options.remove_leaders, pictures=options.remove_pictures
+            )
         else:
             leaders = find_dotted_leaders(ink, dpi)
             if leaders.any():

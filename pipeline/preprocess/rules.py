@@ -32,6 +32,11 @@ _MARK_CLEARANCE_MM = 1.6  # a mark this close above a dot makes it a colon
 _GUTTER_MM = 5.0  # words of one line are closer than this; form columns are farther apart
 _WORD_GAP_MM = 20.0  # a typed word (or two) between two groups of leader dots
 _BROKEN_MIN_DOTS = 6
+_PICTURE_MIN_MM = 8.0  # taller than a 20-pt capital with its stacked diacritics
+_SOLID_FILL = 0.3  # ink share of its box above which a mark is a picture, not a stroke
+_STROKE_MIN_WIDTH_MM = 12.0
+_STROKE_MIN_HEIGHT_MM = 1.5
+_STROKE_MAX_FILL = 0.12
 
 
 def find_rules(ink: np.ndarray, dpi: float) -> np.ndarray:
@@ -240,19 +245,52 @@ def _pool(ink: np.ndarray, factor: int) -> np.ndarray:
     return cv2.threshold(reduced, 0, 255, cv2.THRESH_BINARY)[1]
 
 
-def find_non_text(ink: np.ndarray, dpi: float, leaders: bool = True) -> np.ndarray:
-    """Mask of rule and leader ink to erase (255), letters crossing a rule spared."""
+def find_pictures(ink: np.ndarray, dpi: float) -> np.ndarray:
+    """Mask of marks taller than any printed letter: what is left of a signature, an ID
+    photo, an emblem, a QR code. Tesseract reads them as "—Õ ~", "ZZ^", at a cost: the
+    second network of ``vie_fast+vie`` is tried on every such unsure "word".
+
+    A mark that fills much of its box (a photo, an emblem, a QR code) goes with its box,
+    where its lighter parts lie; a thin one (a signature's stroke) goes by its own pixels.
+    """
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights, widths = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
+    fill = stats[:, cv2.CC_STAT_AREA] / np.maximum(1, heights * widths)
+    tall = heights > mm(dpi, _PICTURE_MIN_MM)
+    # a flatter signature: a long thin stroke, where letters joined into a word fill more
+    tall |= (
+        (widths > mm(dpi, _STROKE_MIN_WIDTH_MM))
+        & (heights > mm(dpi, _STROKE_MIN_HEIGHT_MM))
+        & (fill < _STROKE_MAX_FILL)
+    )
+    tall[0] = False
+    if not tall.any():
+        return np.zeros_like(ink)
+    mask = (tall.astype(np.uint8) * 255)[labels]
+    solid = tall & (fill > _SOLID_FILL)
+    for label in np.flatnonzero(solid):
+        x, y, w, h = stats[label, :4]
+        mask[y : y + h, x : x + w] = 255
+    return mask
+
+
+def find_non_text(
+    ink: np.ndarray, dpi: float, leaders: bool = True, pictures: bool = True
+) -> np.ndarray:
+    """Mask of rule, leader and picture ink to erase (255), letters crossing a rule spared."""
     rules = find_rules(ink, dpi)
     kept = cv2.bitwise_and(ink, cv2.bitwise_not(rules))
     if rules.any():
         kept = _repair_strokes(kept, rules, dpi)
     if leaders:
         kept = cv2.bitwise_and(kept, cv2.bitwise_not(find_dotted_leaders(kept, dpi)))
+    if pictures:
+        kept = cv2.bitwise_and(kept, cv2.bitwise_not(find_pictures(kept, dpi)))
     return cv2.bitwise_and(ink, cv2.bitwise_not(kept))
 
 
 def remove_rules(
-    page: np.ndarray, ink: np.ndarray, dpi: float, leaders: bool = True
+    page: np.ndarray, ink: np.ndarray, dpi: float, leaders: bool = True, pictures: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """Erase rules (and dotted leaders) from ``page`` (white = 255); returns (page, ink).
 
@@ -262,7 +300,7 @@ def remove_rules(
     erase mask is brought back and limited to the page's own ink.
     """
     factor = 2 if dpi >= 250 else 1
-    erased = find_non_text(_pool(ink, factor), dpi / factor, leaders)
+    erased = find_non_text(_pool(ink, factor), dpi / factor, leaders, pictures)
     if not erased.any():
         return page, ink
     if factor > 1:

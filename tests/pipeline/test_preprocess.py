@@ -343,3 +343,33 @@ def test_a_page_with_text_across_it_or_a_short_note_in_body_type_is_not_cut_out(
         note[400 + 160 * row : 400 + 160 * row + line.shape[0], 300 : 300 + line.shape[1]] = line
     cleaned = clean_page(note, DPI)
     assert cleaned.image.shape == note.shape and cleaned.dpi == DPI
+
+
+def test_signatures_and_photos_go_but_title_and_text_stay() -> None:
+    """What Tesseract would read as "—Õ ~" or "ZZ^": a signature's stroke (here a flat
+    one, 6 mm high) and an ID photo; a 16-pt bold title and body text beside them stay."""
+    import random
+
+    from sohoa.pipeline.preprocess import find_pictures
+    from sohoa.synth.marks import signature
+
+    mm = DPI / 25.4
+    ink = np.zeros((round(80 * mm), round(180 * mm)), np.uint8)
+    for row, (text, size) in enumerate([("GIẤY CHỨNG NHẬN KẾT HÔN", 16), ("Họ và tên: AN", 11)]):
+        line = 255 - render_line(text, DPI, leader_mm=0, size_pt=size).image
+        ink[round(row * 12 * mm) : round(row * 12 * mm) + line.shape[0], : line.shape[1]] = line
+    text = ink.copy()
+    scribble = np.asarray(signature(random.Random(3), round(40 * mm), round(6 * mm), pen=3))
+    stroke = np.where(scribble[..., 3] > 100, 255, 0).astype(np.uint8)
+    top, left = round(40 * mm), round(10 * mm)
+    ink[top : top + stroke.shape[0], left : left + stroke.shape[1]] |= stroke
+    photo = np.zeros((round(25 * mm), round(20 * mm)), np.uint8)
+    cv2.ellipse(photo, (photo.shape[1] // 2, photo.shape[0]), (80, 160), 0, 180, 360, 255, -1)
+    cv2.circle(photo, (photo.shape[1] // 2, 90), 55, 255, -1)
+    top, left = round(40 * mm), round(120 * mm)
+    ink[top : top + photo.shape[0], left : left + photo.shape[1]] = photo
+
+    mask = find_pictures(ink, DPI)
+    assert np.count_nonzero(mask & text) == 0
+    picture_ink = cv2.bitwise_and(ink, cv2.bitwise_not(text))
+    assert np.count_nonzero(picture_ink & ~mask) < 0.02 * np.count_nonzero(picture_ink)
