@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from .models import OcrWord
 
 GUTTER_MM = 6.0  # wider than any space between the words of one line or one field
-LAYOUT_MIN_CONFIDENCE = 30.0  # see _Line.solid
+LAYOUT_MIN_CONFIDENCE = 45.0  # see _Line.solid
 MIN_RUN = 3  # lines in a run with fields: two lines of "field ... field" are rows, not columns
 
 
@@ -117,8 +117,9 @@ def _read_down(
 
 
 def _columns_filled(line: _Line, middles: list[float]) -> int:
-    """How many columns ``line``'s sure words fall into."""
-    return len({sum(w.left + w.width / 2 >= m for m in middles) for w in line.solid})
+    """How many columns ``line``'s words fall into (sure words of two letters or more)."""
+    words = [w for w in line.words if _is_wordlike(w)]
+    return len({sum(w.left + w.width / 2 >= m for m in middles) for w in words})
 
 
 def _is_wordlike(word: OcrWord) -> bool:
