@@ -45,6 +45,9 @@ class TesseractConfig:
     def command_line(self, dpi: float) -> str:
         """The options after the image name, as pytesseract's ``config`` string."""
         parts = [f"--oem {self.oem}", f"--psm {self.psm}", f"--dpi {round(dpi)}"]
+        # the clean-up hands over dark print on white paper: Tesseract's retry of unsure
+        # lines as white-on-black text costs 2 % of the OCR time and finds nothing
+        parts.append("-c tessedit_do_invert=0")
         if self.tessdata_dir:
             parts.append(f'--tessdata-dir "{self.tessdata_dir}"')
         if self.user_words:

@@ -135,13 +135,16 @@ def has_text(ink: np.ndarray, dpi: float, min_marks: int = 20) -> bool:
     if len(marks) < min_marks:
         return False
     x, y, w, h = (marks[:, i].astype(np.int64) for i in range(4))
-    paired = max(_lined_up(x, w, y, h), _lined_up(y, h, x, w))
-    return paired >= min_marks and paired >= 0.5 * len(marks)
+    needed = max(min_marks, -(-len(marks) // 2))
+    return _lined_up(x, w, y, h, needed) >= needed or _lined_up(y, h, x, w, needed) >= needed
 
 
-def _lined_up(along: np.ndarray, length: np.ndarray, across: np.ndarray, size: np.ndarray) -> int:
-    """How many marks have a next mark along the axis within two sizes, with one of their
-    edges across the axis (a baseline or a top line) level with its own."""
+def _lined_up(
+    along: np.ndarray, length: np.ndarray, across: np.ndarray, size: np.ndarray, enough: int
+) -> int:
+    """How many marks (counting stops at ``enough``) have a next mark along the axis within
+    two sizes, with one of their edges across the axis (a baseline or a top line) level
+    with its own."""
     order = np.argsort(along)
     along, length, across, size = along[order], length[order], across[order], size[order]
     end, near_edge, far_edge = along + length, across, across + size
@@ -155,6 +158,8 @@ def _lined_up(along: np.ndarray, length: np.ndarray, across: np.ndarray, size: n
             | (np.abs(far_edge[nxt] - far_edge[k]) <= tolerance)
         ):
             count += 1
+            if count >= enough:
+                break
     return count
 
 

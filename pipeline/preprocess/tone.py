@@ -129,7 +129,7 @@ def binarize(grey: np.ndarray) -> np.ndarray:
     return binary
 
 
-def is_blank(flat: np.ndarray, dpi: float, min_marks: int = 3) -> bool:
+def is_blank(flat: np.ndarray, dpi: float, min_marks: int = 3, edge_mm: float = 10.0) -> bool:
     """True when the flattened page holds fewer than ``min_marks`` marks of text size.
 
     Judged at ~100 dpi on clearly dark ink (below half the paper brightness), so paper
@@ -145,7 +145,7 @@ def is_blank(flat: np.ndarray, dpi: float, min_marks: int = 3) -> bool:
     # what lies within 10 mm of the image edge is the remains of a scanner border, not
     # writing (page numbers and footers sit farther in); a small image (a cropped card, a
     # strip) keeps all but a tenth of its smaller side
-    edge = min(small_dpi * 10.0 / MM_PER_INCH, 0.1 * min(ink.shape))
+    edge = min(small_dpi * edge_mm / MM_PER_INCH, 0.1 * min(ink.shape))
     inside = (x > edge) & (y > edge) & (x + w < ink.shape[1] - edge) & (y + h < ink.shape[0] - edge)
     sides = np.maximum(w, h)[inside]
     return int(np.count_nonzero(sides >= small_dpi * 1.2 / MM_PER_INCH)) < min_marks

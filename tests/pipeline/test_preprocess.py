@@ -53,7 +53,10 @@ def ink_of(grey: np.ndarray) -> np.ndarray:
 def test_clean_page_returns_a_grey_page_and_its_transform(form) -> None:
     cleaned = clean_page(form.image, DPI)
     assert cleaned.image.dtype == np.uint8 and cleaned.image.ndim == 2
-    assert cleaned.image.shape == form.image.shape[:2]
+    height, width = form.image.shape[:2]
+    assert cleaned.image.shape[0] < height and cleaned.image.shape[1] < width  # cut to its ink
+    whole = clean_page(form.image, DPI, CleanOptions(crop_to_content=False))
+    assert whole.image.shape == form.image.shape[:2]
     assert set(np.unique(cleaned.image)) <= {0, 255}
     assert cleaned.dpi == DPI and cleaned.rotation == 0 and abs(cleaned.skew) < 0.1
     assert not cleaned.blank
@@ -88,7 +91,7 @@ def test_to_original_maps_a_mark_back_onto_the_scan(form, turned: int, angle: fl
 
 def test_a_600_dpi_page_is_reduced_and_maps_back_at_scale(form) -> None:
     big = cv2.resize(form.image, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-    cleaned = clean_page(big, 2 * DPI)
+    cleaned = clean_page(big, 2 * DPI, CleanOptions(crop_to_content=False))
     assert cleaned.dpi == DPI
     assert cleaned.image.shape == form.image.shape[:2]
     corner = cleaned.to_original @ np.array([100.0, 200.0, 1.0])
@@ -96,7 +99,8 @@ def test_a_600_dpi_page_is_reduced_and_maps_back_at_scale(form) -> None:
 
 
 def test_an_implausible_dpi_is_taken_for_a4(form) -> None:
-    cleaned = clean_page(form.image, 72)  # a scanner that writes the screen default
+    options = CleanOptions(crop_to_content=False)
+    cleaned = clean_page(form.image, 72, options)  # a scanner that writes the screen default
     assert abs(cleaned.dpi - DPI) < 3
     assert cleaned.image.shape == form.image.shape[:2]
 
@@ -330,19 +334,25 @@ def test_a_card_on_an_a4_bed_is_cut_out_enlarged_and_maps_back() -> None:
     line_ys, line_xs = np.nonzero(line < 128)
     expected = [400 + 40 + line_xs.min(), 500 + 120 + line_ys.min()]
     assert first == pytest.approx(expected, abs=4)
-    plain = clean_page(a4, DPI, CleanOptions(crop_small_content=False, enlarge_small=1.0))
+    plain = clean_page(a4, DPI, CleanOptions(crop_to_content=False, enlarge_small=1.0))
     assert plain.image.shape == a4.shape
 
 
-def test_a_page_with_text_across_it_or_a_short_note_in_body_type_is_not_cut_out(form) -> None:
-    cleaned = clean_page(form.image, DPI)
-    assert cleaned.image.shape == form.image.shape[:2] and cleaned.dpi == DPI
+def test_pages_are_cut_to_their_ink_and_a_short_note_is_neither_enlarged_nor_blank() -> None:
+    """A short note in body type on an A4 sheet: cut to its ink with a margin, still read
+    binary at the page's resolution, and not blank (its ink lies near the cut edges)."""
     note = np.full((3508, 2480), 255, np.uint8)
     for row, text in enumerate(["GIẤY BIÊN NHẬN HỒ SƠ", "Họ và tên: TRẦN VĂN BÌNH"]):
         line = render_line(text, DPI, leader_mm=0, size_pt=13).image
         note[400 + 160 * row : 400 + 160 * row + line.shape[0], 300 : 300 + line.shape[1]] = line
     cleaned = clean_page(note, DPI)
-    assert cleaned.image.shape == note.shape and cleaned.dpi == DPI
+    assert cleaned.dpi == DPI and set(np.unique(cleaned.image)) <= {0, 255}
+    assert cleaned.image.shape[0] < 600 and cleaned.image.shape[1] < 1500
+    assert not cleaned.blank
+    ys, xs = np.nonzero(cleaned.image == 0)
+    first = cleaned.to_original @ np.array([xs.min(), ys.min(), 1.0])
+    note_ys, note_xs = np.nonzero(note < 128)
+    assert first == pytest.approx([note_xs.min(), note_ys.min()], abs=3)
 
 
 def test_signatures_and_photos_go_but_title_and_text_stay() -> None:
