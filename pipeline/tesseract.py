@@ -46,7 +46,8 @@ class TesseractConfig:
         """The options after the image name, as pytesseract's ``config`` string."""
         parts = [f"--oem {self.oem}", f"--psm {self.psm}", f"--dpi {round(dpi)}"]
         # the clean-up hands over dark print on white paper: Tesseract's retry of unsure
-        # lines as white-on-black text costs 2 % of the OCR time and finds nothing
+        # lines as white-on-black text costs 2 % of the OCR time; on the benchmark corpus
+        # dropping it moved the CER by 0.04 points (noise)
         parts.append("-c tessedit_do_invert=0")
         if self.tessdata_dir:
             parts.append(f'--tessdata-dir "{self.tessdata_dir}"')

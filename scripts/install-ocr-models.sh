@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the Tesseract model that docs/ocr-models.md chose into ocr_models/tessdata/ (git-ignored).
+# Install the Tesseract models that docs/ocr-models.md chose into ocr_models/tessdata/ (git-ignored).
 #
 # The model is tessdata_best's Vietnamese LSTM (converted to integer weights) as published in the
 # npm package @tesseract.js-data/vie, folder 4.0.0_best_int. Debian ships only tessdata_fast's
