@@ -97,7 +97,7 @@ class CleanOptions:
     # of the benchmark corpus: CER 15.3% binary, 11.1% grey); small, so the cost is small
     grey_below_mm: float = 130.0
     # the page is cut to its ink (3 mm around it): Tesseract reads neither the margins
-    # nor the scanner-border remains there (benchmark corpus: CER 2.81% -> 2.42%, 6% less
+    # nor the scanner-border remains there (benchmark corpus: CER 2.81% -> 2.26%, 9% less
     # time). A small document in small print on a large scanner bed (an ID card on an A4
     # scan) is then read as a small page: grey, and enlarged this much first (its 5-7 pt
     # print is 4-6 px high at 200 dpi, below what Tesseract's network was trained on).

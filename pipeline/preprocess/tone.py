@@ -154,10 +154,11 @@ def is_blank(flat: np.ndarray, dpi: float, min_marks: int = 3, edge_mm: float = 
 def content_box(binary: np.ndarray, dpi: float) -> tuple[int, int, int, int] | None:
     """``(left, top, right, bottom)`` around the ink of the binary page, or None if none.
 
-    What a small document laid on a large scanner bed occupies (an ID card on an A4 scan):
-    judged at ~50 dpi on marks of at least 1 mm, so specks and paper grain do not stretch
-    it, and without what lies within 10 mm of the image edge (scanner border remains), as
-    :func:`is_blank` does. A card's own light edge and its photo are ink enough to hold it.
+    Where the writing is (the clean-up cuts the page to it), and what a small document on
+    a large scanner bed occupies (an ID card on an A4 scan): judged at ~50 dpi on marks of
+    at least 1 mm, so specks and paper grain do not stretch it, and without what lies
+    within 10 mm of the image edge (scanner border remains), as :func:`is_blank` does. A
+    card's own light edge and its photo are ink enough to hold it.
     """
     small, small_dpi = _reduce(255 - binary, dpi, _BORDER_DPI)
     ink = (small > 32).astype(np.uint8)
