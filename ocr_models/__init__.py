@@ -51,6 +51,19 @@ def default_lang() -> str:
     return "vie"
 
 
+CLASSIFIER = PACKAGE_DIR / "classifier"
+
+
+def classifier_titles_path() -> Path:
+    """Printed titles per document type, the classifier's first cue (hand-kept data)."""
+    return CLASSIFIER / "titles.json"
+
+
+def classifier_model_path() -> Path:
+    """The trained n-gram model (``python -m sohoa.ocr_models.train_classifier``)."""
+    return CLASSIFIER / "doc_type_model.npz"
+
+
 def phrases_path() -> Path:
     """Administrative phrases and labels, the hand-kept source of the user-words list."""
     return WORDLISTS / "admin-phrases.txt"

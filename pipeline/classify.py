@@ -1,0 +1,152 @@
+"""Which CONTRACT document type a page or a document is, and how sure that is.
+
+Two cues, each good where the other is weak:
+
+- the printed title ("GIẤY KHAI SINH"), matched folded and fuzzily at the start of one of
+  the first lines, in capitals as titles are printed (``ocr_models/classifier/titles.json``);
+- a linear model over character n-grams of the folded text, trained on generated documents
+  with OCR-like damage (``python -m sohoa.ocr_models.train_classifier``), which reads the
+  whole page: labels, wording, layout words, when the title is garbled or absent.
+
+They are averaged: when both agree the confidence is high, when they disagree it falls
+near one half, which sends the document to review. Below :data:`MIN_CONFIDENCE` the answer
+is ``unknown``. Both work on a single page, so a batch can cut a dossier into documents.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from sohoa import ocr_models
+
+from .vntext import fold
+
+UNKNOWN = "unknown"
+MIN_CONFIDENCE = 0.5  # below this the best type is no better than a guess
+TITLE_MIN_SCORE = 85.0  # rapidfuzz ratio (0..100) of a folded title against a line's start
+TITLE_LINES = 15  # titles sit in the top part of a page, under the motto and authority
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    doc_type: str
+    confidence: float  # 0..1
+    title: str | None = None  # the title variant that matched, if one did
+    scores: tuple[tuple[str, float], ...] = ()  # every type's combined score, best first
+
+
+@dataclass(frozen=True, eq=False)
+class TextModel:
+    """The trained n-gram model: hashed features, one weight row per type."""
+
+    doc_types: tuple[str, ...]
+    weights: np.ndarray  # (types, features) float32
+    bias: np.ndarray  # (types,)
+    vectorizer: Any  # sklearn's HashingVectorizer: stateless, rebuilt from two numbers
+
+    def probabilities(self, text: str) -> np.ndarray:
+        """Softmax of the linear scores of the folded ``text``, in ``doc_types`` order."""
+        features = self.vectorizer.transform([fold(text)])
+        logits = np.asarray(features @ self.weights.T).ravel() + self.bias
+        exp = np.exp(logits - logits.max())
+        return exp / exp.sum()
+
+
+def hashing_vectorizer(ngram_range: tuple[int, int], n_features: int) -> Any:
+    """The feature map shared by training and prediction (stateless: nothing to store)."""
+    from sklearn.feature_extraction.text import HashingVectorizer  # loaded when first needed
+
+    return HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=ngram_range,
+        n_features=n_features,
+        alternate_sign=False,
+        norm="l2",
+        lowercase=False,  # the text comes folded
+    )
+
+
+@cache
+def text_model() -> TextModel | None:
+    """The versioned model in ``ocr_models/classifier/``, or None if it was never trained."""
+    path = ocr_models.classifier_model_path()
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        ngrams = (int(data["ngram_range"][0]), int(data["ngram_range"][1]))
+        return TextModel(
+            doc_types=tuple(str(t) for t in data["doc_types"]),
+            weights=data["weights"].astype(np.float32),
+            bias=data["bias"].astype(np.float32),
+            vectorizer=hashing_vectorizer(ngrams, int(data["n_features"])),
+        )
+
+
+@cache
+def titles() -> dict[str, tuple[tuple[str, str], ...]]:
+    """doc_type -> its title variants as (printed, folded), longest first."""
+    raw = json.loads(ocr_models.classifier_titles_path().read_text("utf-8"))
+    return {
+        doc_type: tuple(sorted(((t, fold(t)) for t in variants), key=lambda v: -len(v[1])))
+        for doc_type, variants in raw.items()
+        if not doc_type.startswith("_")
+    }
+
+
+def match_title(text: str) -> tuple[str, str, float] | None:
+    """(doc_type, title, score) of the best title at the start of one of the first lines
+    printed in capitals; longer titles win ties ("TỜ KHAI ... KHAI SINH" is a form)."""
+    best: tuple[str, str, float] | None = None
+    for line in text.splitlines()[:TITLE_LINES]:
+        if not _mostly_capitals(line):
+            continue
+        folded = fold(line)
+        for doc_type, variants in titles().items():
+            for printed, key in variants:
+                score = fuzz.ratio(key, folded[: len(key) + 1].rstrip())
+                if score >= TITLE_MIN_SCORE and (
+                    best is None or (score, len(key)) > (best[2], len(fold(best[1])))
+                ):
+                    best = (doc_type, printed, score)
+    return best
+
+
+def _mostly_capitals(line: str) -> bool:
+    letters = _LETTER.findall(line)
+    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
+def classify(text: str) -> Classification:
+    """The document type of ``text`` (one page or a whole document) and its confidence."""
+    model = text_model()
+    types = list(model.doc_types) if model else [*titles(), UNKNOWN]
+    if UNKNOWN not in types:
+        types.append(UNKNOWN)
+    scores = np.zeros(len(types))
+    if model is not None:
+        probabilities = model.probabilities(text)
+        for doc_type, p in zip(model.doc_types, probabilities, strict=True):
+            scores[types.index(doc_type)] = p
+    title = match_title(text)
+    if title is not None:
+        doc_type, _, score = title
+        cue = np.full(len(types), (1 - score / 100) / max(1, len(types) - 1))
+        cue[types.index(doc_type)] = score / 100
+        scores = (scores + cue) / 2 if model is not None else cue
+    elif model is None:
+        scores[types.index(UNKNOWN)] = 1.0
+    order = np.argsort(-scores)
+    best = types[order[0]]
+    confidence = float(scores[order[0]])
+    ranked = tuple((types[i], round(float(scores[i]), 4)) for i in order)
+    if confidence < MIN_CONFIDENCE:
+        best = UNKNOWN
+    return Classification(best, confidence, title[1] if title else None, ranked)
