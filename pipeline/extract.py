@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import intake
+from .classify import classify
 from .errors import SohoaError
 from .models import PageRef, PageText
 from .ocr import OcrSettings
@@ -21,6 +22,9 @@ from .runner import PageFailure, read_pages
 
 #: Below this character-weighted mean word confidence (0..100) a person should look.
 REVIEW_CONFIDENCE = 70.0
+#: Below this document-type confidence (0..1) a person should confirm the type: the title
+#: and the text model disagree (see sohoa.pipeline.classify).
+REVIEW_DOC_TYPE = 0.8
 
 
 @dataclass(slots=True)
@@ -106,8 +110,9 @@ def _page_refs(paths: Iterable[str | Path], failures: list[FileFailure]) -> Iter
 def documents_of_file(source: str, pages: list[PageText]) -> list[Document]:
     """Documents of one file.
 
-    Until page classification exists every non-blank page of a file belongs to one document;
-    blank pages are left out of it (they stay in the raw scan).
+    Until the batch stage cuts files by page type, every non-blank page of a file belongs to
+    one document, classified on its whole text; blank pages are left out of it (they stay
+    in the raw scan).
     """
     content = [page for page in pages if not page.blank]
     if not content:
@@ -118,13 +123,17 @@ def documents_of_file(source: str, pages: list[PageText]) -> list[Document]:
         if words
         else 0.0
     )
+    text = normalize_text("\n".join(page.text for page in content))
+    kind = classify(text)
     return [
         Document(
             source=source,
             pages=[page.ref.number for page in content],
-            text=normalize_text("\n".join(page.text for page in content)),
+            text=text,
+            doc_type=kind.doc_type,
+            doc_type_confidence=kind.confidence,
             ocr_confidence=confidence,
-            needs_review=confidence < REVIEW_CONFIDENCE,
+            needs_review=confidence < REVIEW_CONFIDENCE or kind.confidence < REVIEW_DOC_TYPE,
         )
     ]
 

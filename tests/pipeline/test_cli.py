@@ -103,3 +103,23 @@ def test_bad_inputs_fail_alone_with_one_line_each(tmp_path: Path) -> None:
 def test_usage_error_exits_2(tmp_path: Path) -> None:
     result = sohoa("extract", "--jobs", "zero", "x.png", cwd=tmp_path)
     assert result.returncode == 2
+
+
+def test_extract_names_the_document_type_of_a_generated_scan(tmp_path: Path) -> None:
+    """A medium-quality scan of a generated birth certificate: type and confidence."""
+    import random
+
+    from sohoa.synth.documents import render_document
+    from sohoa.synth.scan import apply_scan, draw_params
+
+    rng = random.Random(21)
+    doc = render_document("birth_certificate", rng, 300)
+    params = draw_params("medium", rng)
+    apply_scan(doc.pages[0].image, 300, params, rng).save(
+        tmp_path / "giay.png", dpi=(params.dpi, params.dpi)
+    )
+    result = sohoa("extract", "giay.png", "--json", "--jobs", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (document,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert document["doc_type"] == "birth_certificate"
+    assert document["doc_type_confidence"] >= 0.8
