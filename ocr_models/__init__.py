@@ -64,6 +64,11 @@ def classifier_model_path() -> Path:
     return CLASSIFIER / "doc_type_model.npz"
 
 
+def id_province_codes_path() -> Path:
+    """The 63 province codes a personal ID number may begin with (Circular 07/2016/TT-BCA)."""
+    return PACKAGE_DIR / "validation" / "id_province_codes.json"
+
+
 def phrases_path() -> Path:
     """Administrative phrases and labels, the hand-kept source of the user-words list."""
     return WORDLISTS / "admin-phrases.txt"
