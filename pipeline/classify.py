@@ -104,7 +104,7 @@ def titles() -> dict[str, tuple[tuple[str, str], ...]]:
 def match_title(text: str) -> tuple[str, str, float] | None:
     """(doc_type, title, score) of the best title at the start of one of the first lines
     printed in capitals; longer titles win ties ("TỜ KHAI ... KHAI SINH" is a form)."""
-    best: tuple[str, str, float] | None = None
+    best: tuple[float, int, str, str] | None = None  # score, title length, type, title
     for line in text.splitlines()[:TITLE_LINES]:
         if not _mostly_capitals(line):
             continue
@@ -112,11 +112,10 @@ def match_title(text: str) -> tuple[str, str, float] | None:
         for doc_type, variants in titles().items():
             for printed, key in variants:
                 score = fuzz.ratio(key, folded[: len(key) + 1].rstrip())
-                if score >= TITLE_MIN_SCORE and (
-                    best is None or (score, len(key)) > (best[2], len(fold(best[1])))
-                ):
-                    best = (doc_type, printed, score)
-    return best
+                candidate = (score, len(key), doc_type, printed)
+                if score >= TITLE_MIN_SCORE and (best is None or candidate[:2] > best[:2]):
+                    best = candidate
+    return None if best is None else (best[2], best[3], best[0])
 
 
 def _mostly_capitals(line: str) -> bool:

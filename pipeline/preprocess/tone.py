@@ -141,14 +141,22 @@ def is_blank(flat: np.ndarray, dpi: float, min_marks: int = 3, edge_mm: float = 
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if count <= 1:
         return True
-    x, y, w, h = (stats[1:, i] for i in range(4))
     # what lies within 10 mm of the image edge is the remains of a scanner border, not
     # writing (page numbers and footers sit farther in); a small image (a cropped card, a
     # strip) keeps all but a tenth of its smaller side
-    edge = min(small_dpi * edge_mm / MM_PER_INCH, 0.1 * min(ink.shape))
-    inside = (x > edge) & (y > edge) & (x + w < ink.shape[1] - edge) & (y + h < ink.shape[0] - edge)
-    sides = np.maximum(w, h)[inside]
+    inside = _away_from_edges(stats[1:], ink.shape, small_dpi, edge_mm)
+    sides = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])[inside]
     return int(np.count_nonzero(sides >= small_dpi * 1.2 / MM_PER_INCH)) < min_marks
+
+
+def _away_from_edges(
+    stats: np.ndarray, shape: tuple[int, ...], dpi: float, edge_mm: float
+) -> np.ndarray:
+    """Which marks (rows of connectedComponentsWithStats) lie wholly farther than
+    ``edge_mm`` from the image edge -- or than a tenth of a small image's smaller side."""
+    x, y, w, h = (stats[:, i] for i in range(4))
+    edge = min(dpi * edge_mm / MM_PER_INCH, 0.1 * min(shape[:2]))
+    return (x > edge) & (y > edge) & (x + w < shape[1] - edge) & (y + h < shape[0] - edge)
 
 
 def content_box(binary: np.ndarray, dpi: float) -> tuple[int, int, int, int] | None:
@@ -166,8 +174,7 @@ def content_box(binary: np.ndarray, dpi: float) -> tuple[int, int, int, int] | N
     if count <= 1:
         return None
     x, y, w, h = (stats[1:, i] for i in range(4))
-    edge = min(small_dpi * 10.0 / MM_PER_INCH, 0.1 * min(ink.shape))
-    inside = (x > edge) & (y > edge) & (x + w < ink.shape[1] - edge) & (y + h < ink.shape[0] - edge)
+    inside = _away_from_edges(stats[1:], ink.shape, small_dpi, 10.0)
     marks = inside & (np.maximum(w, h) >= small_dpi * 1.0 / MM_PER_INCH)
     if not marks.any():
         return None
