@@ -49,6 +49,15 @@ class OcrWord:
     line: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Barcode:
+    """A QR code or barcode read on a page."""
+
+    format: str  # zxing-cpp's name: "QRCode", "Code128"
+    text: str
+    box: tuple[int, int, int, int]  # left, top, width, height in the original page's pixels
+
+
 @dataclass(slots=True)
 class PageText:
     """The text of one page, from OCR or from a born-digital PDF's text layer."""
@@ -66,3 +75,4 @@ class PageText:
     mean_confidence: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, for profiling
     peak_rss_mb: float = 0.0  # the worker's peak memory (its own and Tesseract's) so far
+    barcodes: list[Barcode] = field(default_factory=list)  # QR / Code 128 codes on the page

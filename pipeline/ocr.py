@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import intake, layout, noise, preprocess, tesseract
+from . import barcodes, intake, layout, noise, preprocess, tesseract
 from .models import OcrWord, PageRef, PageText
 
 
@@ -37,7 +37,10 @@ def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
     image = loaded.image
     assert image is not None  # intake gives an image whenever there is no text layer
     height, width = image.shape[:2]
+    codes = barcodes.read_barcodes(image, loaded.dpi)
     cleaned = preprocess.clean_page(image, loaded.dpi, settings.clean)
+    if not codes and cleaned.dpi > loaded.dpi * 1.01:  # a small document, enlarged
+        codes = barcodes.read_barcodes(image, loaded.dpi, _source_box(cleaned, width, height))
     del image, loaded  # the worker keeps only the cleaned page from here on
     page = PageText(
         ref=ref,
@@ -47,6 +50,7 @@ def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
         rotation=cleaned.rotation,
         skew=cleaned.skew,
         blank=cleaned.blank,
+        barcodes=codes,
     )
     page.timings = dict(cleaned.timings)
     if cleaned.blank:
@@ -64,10 +68,23 @@ def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
     return page
 
 
+def _source_box(
+    cleaned: preprocess.CleanedPage, width: int, height: int
+) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) on the original page of what the cleaned page shows."""
+    h, w = cleaned.image.shape[:2]
+    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], float) @ cleaned.to_original.T
+    left, top = np.maximum(corners.min(axis=0), 0).astype(int)
+    right, bottom = corners.max(axis=0).astype(int)
+    return int(left), int(top), int(min(right, width)), int(min(bottom, height))
+
+
 def _original_dpi(cleaned: preprocess.CleanedPage, width: int, height: int) -> float:
-    """The original image's resolution, recovered from the clean-up's scale factor."""
+    """The original image's resolution, recovered from the clean-up's scale factor (the
+    file's own tag may have been implausible): one cleaned pixel spans ``scale`` original
+    pixels, so the original has ``scale`` times the cleaned page's pixels per inch."""
     scale = float(np.hypot(cleaned.to_original[0, 0], cleaned.to_original[1, 0]))
-    return cleaned.dpi / scale if scale > 0 else cleaned.dpi
+    return cleaned.dpi * scale if scale > 0 else cleaned.dpi
 
 
 def map_word(word: OcrWord, to_original: np.ndarray) -> OcrWord:

@@ -1,8 +1,11 @@
-"""Pure parts of the page stage: box mapping and text assembly."""
+"""The page stage: box mapping, text assembly, and one generated page read whole."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pytest
 
 from sohoa.pipeline.models import OcrWord
 from sohoa.pipeline.ocr import map_word, mean_confidence, text_from_words
@@ -34,3 +37,35 @@ def test_text_from_words_keeps_lines_and_nfc() -> None:
 def test_mean_confidence_weights_long_words() -> None:
     assert mean_confidence([word("a", 0, 0, conf=10), word("abcdefghi", 0, 0, conf=90)]) == 82.0
     assert mean_confidence([]) == 0.0
+
+
+def test_a_page_reports_its_own_resolution_and_the_codes_on_it(tmp_path) -> None:
+    """A generated ID card on an A4 bed, scanned at 200 dpi: the card is cut out and
+    enlarged for the OCR, the page still says 200 dpi, and its QR code -- too fine to read
+    on the page reduced to 150 dpi -- is read inside the card at full resolution."""
+    import random
+
+    from sohoa.pipeline import intake
+    from sohoa.pipeline.ocr import OcrSettings, read_page
+    from sohoa.pipeline.settings import tesseract_config
+    from sohoa.synth.documents import render_document
+    from sohoa.synth.scan import apply_scan, draw_params
+
+    rng = random.Random(5)
+    for _ in range(20):  # a card laid on a full A4 bed, not cropped close
+        card = render_document("citizen_id_card", rng, 300)
+        if card.pages[0].image.height > 3000:
+            break
+    params = replace(draw_params("medium", rng, dpi=200, allow_turn=False), skew=0.5)
+    scan = apply_scan(card.pages[0].image, 300, params, rng)
+    scan.save(tmp_path / "cccd.png", dpi=(200, 200))
+    (ref,) = intake.list_pages(tmp_path / "cccd.png")
+    page = read_page(ref, OcrSettings(tesseract=tesseract_config()))
+    assert page.dpi == pytest.approx(200, abs=1)
+    (code,) = page.barcodes
+    assert code.format == "QRCode"
+    assert code.text.split("|")[0] == card.fields["id_number"]
+    left, top, width, height = code.box
+    assert (
+        0 < left < scan.width and 0 < top < scan.height and 50 < width < 250 and 50 < height < 250
+    )
