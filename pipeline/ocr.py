@@ -37,16 +37,17 @@ def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
     image = loaded.image
     assert image is not None  # intake gives an image whenever there is no text layer
     height, width = image.shape[:2]
-    codes = barcodes.read_barcodes(image, loaded.dpi)
-    cleaned = preprocess.clean_page(image, loaded.dpi, settings.clean)
-    if not codes and cleaned.dpi > loaded.dpi * 1.01:  # a small document, enlarged
-        codes = barcodes.read_barcodes(image, loaded.dpi, _source_box(cleaned, width, height))
+    dpi = preprocess.plausible_dpi(loaded.dpi, width, height)  # the file's tag may be wrong
+    codes = barcodes.read_barcodes(image, dpi)
+    cleaned = preprocess.clean_page(image, dpi, settings.clean)
+    if not codes and cleaned.dpi > dpi * 1.01:  # a small document, enlarged
+        codes = barcodes.read_barcodes(image, dpi, _source_box(cleaned, width, height))
     del image, loaded  # the worker keeps only the cleaned page from here on
     page = PageText(
         ref=ref,
         width=width,
         height=height,
-        dpi=_original_dpi(cleaned, width, height),
+        dpi=dpi,
         rotation=cleaned.rotation,
         skew=cleaned.skew,
         blank=cleaned.blank,
@@ -73,34 +74,32 @@ def _source_box(
 ) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) on the original page of what the cleaned page shows."""
     h, w = cleaned.image.shape[:2]
-    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], float) @ cleaned.to_original.T
-    left, top = np.maximum(corners.min(axis=0), 0).astype(int)
-    right, bottom = corners.max(axis=0).astype(int)
-    return int(left), int(top), int(min(right, width)), int(min(bottom, height))
+    left, top, right, bottom = _mapped_box(0, 0, w, h, cleaned.to_original)
+    return max(left, 0), max(top, 0), min(right, width), min(bottom, height)
 
 
-def _original_dpi(cleaned: preprocess.CleanedPage, width: int, height: int) -> float:
-    """The original image's resolution, recovered from the clean-up's scale factor (the
-    file's own tag may have been implausible): one cleaned pixel spans ``scale`` original
-    pixels, so the original has ``scale`` times the cleaned page's pixels per inch."""
-    scale = float(np.hypot(cleaned.to_original[0, 0], cleaned.to_original[1, 0]))
-    return cleaned.dpi * scale if scale > 0 else cleaned.dpi
+def _mapped_box(
+    x0: float, y0: float, x1: float, y1: float, matrix: np.ndarray
+) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of the box's corners mapped through a 2x3 affine matrix."""
+    corners = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], dtype=np.float64)
+    mapped = corners @ matrix.T
+    left, top = np.floor(mapped.min(axis=0)).astype(int)
+    right, bottom = np.ceil(mapped.max(axis=0)).astype(int)
+    return int(left), int(top), int(right), int(bottom)
 
 
 def map_word(word: OcrWord, to_original: np.ndarray) -> OcrWord:
     """Map a word's box through a 2x3 affine matrix; returns the axis-aligned bounding box."""
-    x0, y0 = word.left, word.top
-    x1, y1 = word.left + word.width, word.top + word.height
-    corners = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], dtype=np.float64)
-    mapped = corners @ to_original.T
-    left, top = np.floor(mapped.min(axis=0)).astype(int)
-    right, bottom = np.ceil(mapped.max(axis=0)).astype(int)
+    left, top, right, bottom = _mapped_box(
+        word.left, word.top, word.left + word.width, word.top + word.height, to_original
+    )
     return OcrWord(
         text=unicodedata.normalize("NFC", word.text),
-        left=int(left),
-        top=int(top),
-        width=int(right - left),
-        height=int(bottom - top),
+        left=left,
+        top=top,
+        width=right - left,
+        height=bottom - top,
         confidence=word.confidence,
         block=word.block,
         paragraph=word.paragraph,

@@ -71,6 +71,7 @@ __all__ = [
     "find_rules",
     "flatten_illumination",
     "is_blank",
+    "plausible_dpi",
     "remove_rules",
     "suppress_seal_and_signature",
     "text_ink",
