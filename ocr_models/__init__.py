@@ -69,6 +69,16 @@ def id_province_codes_path() -> Path:
     return PACKAGE_DIR / "validation" / "id_province_codes.json"
 
 
+def field_templates_dir() -> Path:
+    """Per document type, where its fields are printed and what kind of value each is."""
+    return PACKAGE_DIR / "fields"
+
+
+def family_names_path() -> Path:
+    """Vietnamese family names, to restore a name's first word (hand-kept list)."""
+    return PACKAGE_DIR / "validation" / "family_names.txt"
+
+
 def phrases_path() -> Path:
     """Administrative phrases and labels, the hand-kept source of the user-words list."""
     return WORDLISTS / "admin-phrases.txt"
@@ -98,3 +108,9 @@ def user_words_from_phrases(lines: Iterable[str]) -> list[str]:
             for variant in (token.lower(), token[:1].upper() + token[1:].lower(), token.upper()):
                 words.setdefault(variant, None)
     return list(words)
+
+
+def gazetteer_path() -> Path:
+    """Names of Vietnam's administrative units, before and after July 2025 (names only, gzip'd
+    JSON; ``python -m sohoa.ocr_models.build_gazetteer`` writes it from vietnam-provinces)."""
+    return PACKAGE_DIR / "validation" / "gazetteer.json.gz"

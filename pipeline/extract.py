@@ -16,12 +16,16 @@ from typing import Any
 from . import intake
 from .classify import classify
 from .errors import SohoaError
+from .fieldvalues import FieldValues, extract_fields
 from .models import PageRef, PageText
 from .ocr import OcrSettings
 from .runner import PageFailure, read_pages
 
 #: Below this character-weighted mean word confidence (0..100) a person should look.
 REVIEW_CONFIDENCE = 70.0
+#: Below this confidence (0..1) a key field must be looked at (docs/benchmarks.md: chosen
+#: on a development corpus for auto-accepted fields that are right at least 99.5 % of the time)
+REVIEW_FIELD = 0.85
 #: Below this document-type confidence (0..1) a person should confirm the type: the title
 #: and the text model disagree (see sohoa.pipeline.classify).
 REVIEW_DOC_TYPE = 0.8
@@ -40,9 +44,11 @@ class Document:
     field_confidence: dict[str, float] = field(default_factory=dict)
     needs_review: bool = False
     ocr_confidence: float = 0.0
+    problems: dict[str, list[str]] = field(default_factory=dict)  # field -> what is wrong
 
     def to_contract(self) -> dict[str, Any]:
-        """The JSON object of CONTRACT.md (plus ``ocr_confidence``, an extension)."""
+        """The JSON object of CONTRACT.md (plus ``ocr_confidence`` and ``problems``: why a
+        field is flagged, in words a clerk can act on -- extensions)."""
         return {
             "source": self.source,
             "pages": self.pages,
@@ -53,6 +59,7 @@ class Document:
             "needs_review": self.needs_review,
             "text": self.text,
             "ocr_confidence": round(self.ocr_confidence / 100, 4),
+            "problems": self.problems,
         }
 
 
@@ -125,6 +132,7 @@ def documents_of_file(source: str, pages: list[PageText]) -> list[Document]:
     )
     text = normalize_text("\n".join(page.text for page in content))
     kind = classify(text)
+    found = extract_fields(kind.doc_type, content)
     return [
         Document(
             source=source,
@@ -132,10 +140,30 @@ def documents_of_file(source: str, pages: list[PageText]) -> list[Document]:
             text=text,
             doc_type=kind.doc_type,
             doc_type_confidence=kind.confidence,
+            fields=found.values,
+            field_confidence=found.confidence,
+            problems=found.problems,
             ocr_confidence=confidence,
-            needs_review=confidence < REVIEW_CONFIDENCE or kind.confidence < REVIEW_DOC_TYPE,
+            needs_review=needs_review(kind.confidence, confidence, found),
         )
     ]
+
+
+def needs_review(type_confidence: float, ocr_confidence: float, found: FieldValues) -> bool:
+    """CONTRACT.md: a key field missing, failing a check or unsure; or the type unsure.
+
+    A document without a template (``unknown``) has no fields to judge it by: its OCR
+    confidence decides."""
+    if type_confidence < REVIEW_DOC_TYPE:
+        return True
+    if not found.key_fields:
+        return ocr_confidence < REVIEW_CONFIDENCE
+    return any(
+        found.values.get(name) is None
+        or found.problems.get(name)
+        or found.confidence.get(name, 0.0) < REVIEW_FIELD
+        for name in found.key_fields
+    )
 
 
 def normalize_text(text: str) -> str:

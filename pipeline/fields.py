@@ -1,0 +1,531 @@
+"""Find a document's fields next to their printed labels, as its type's template says.
+
+A template (``ocr_models/fields/<doc_type>.json``) lists, per field, the kind of value and
+where to look for it: after one of its labels ("Họ và tên:") on the same line, or on the
+line below when the label ends its line; the *n*-th occurrence of a label set ("the
+second date of birth is the wife's"); a regular expression (a serial printed without a
+label); the title lines (a form's name); a table (a household's members). A new form
+needs a new template, not new code.
+
+Labels are matched on the folded text (no diacritics, no punctuation, no spaces), fuzzily,
+so OCR damage ("Ho, chü đệm, tén:") still finds them; every label of the template, and
+the template's ``other_labels`` that feed no field, ends the value before it, so a value
+never runs into the next field printed on the same line. Where two labels claim the same
+words, the one that ends at a colon wins, then the longer: "Họ, chữ đệm, tên người mẹ:"
+is the mother's name, not the child's.
+
+This module finds the printed text of each field and how sure the OCR was of it; turning
+the text into a value (dates, digits) and checking it is the caller's business
+(:mod:`sohoa.pipeline.extract`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from sohoa import ocr_models
+
+from .models import OcrWord, PageText
+from .vntext import fold, nfc
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_LEADERS = re.compile(r"^[\s.…:;_|/\-]*$")
+#: a label of fewer folded characters than this must match exactly (and end at a colon
+#: when written with one): "Số:", "Ông:" are too short to be found fuzzily
+EXACT_BELOW = 6
+#: at most this many lines make one value (an address wrapped over the page width)
+MAX_VALUE_LINES = 3
+#: a table's header holds at least two of its column labels this alike (rapidfuzz 0..100)
+HEADER_MIN_SCORE = 80.0
+#: title lines are found among the first lines of a document's first page
+TITLE_LINES = 15
+
+
+# --------------------------------------------------------------------------- lines
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One OCR word as the matcher sees it."""
+
+    text: str
+    key: str  # folded, letters and digits only: what labels are matched on
+    confidence: float  # 0..100
+    box: tuple[int, int, int, int]  # left, top, right, bottom on the original page
+
+    @property
+    def colon(self) -> bool:
+        return self.text.rstrip().endswith(":")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A printed line: its page (1-based within the document) and its words in order."""
+
+    page: int
+    tokens: tuple[Token, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+
+def document_lines(pages: Sequence[PageText]) -> list[Line]:
+    """The lines of a document's pages in reading order, words split after a colon."""
+    lines: list[Line] = []
+    for number, page in enumerate(pages, start=1):
+        current: tuple[int, int, int] | None = None
+        words: list[Token] = []
+        for word in page.words:
+            key = (word.block, word.paragraph, word.line)
+            if key != current and words:
+                lines.append(Line(number, tuple(words)))
+                words = []
+            current = key
+            words.extend(_tokens(word))
+        if words:
+            lines.append(Line(number, tuple(words)))
+    return lines
+
+
+def _tokens(word: OcrWord) -> list[Token]:
+    """The word, or its parts when a colon sits inside it ("tên:NGUYỄN")."""
+    text = nfc(word.text)
+    parts = [p for p in re.split(r"(?<=:)(?=[^\s:])", text) if p]
+    tokens = []
+    x = word.left
+    for part in parts:
+        width = round(word.width * len(part) / max(1, len(text)))
+        box = (x, word.top, x + width, word.top + word.height)
+        tokens.append(Token(part, _NOT_ALNUM.sub("", fold(part)), word.confidence, box))
+        x += width
+    return tokens
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@dataclass(frozen=True, slots=True)
+class Finder:
+    """One way to find a field: ``how`` is "label", "set", "pattern", "title" or "table"."""
+
+    how: str
+    label: str = ""  # label text ("label"), or label-set name ("set")
+    nth: int = 1  # which occurrence of the set
+    spec: Any = None  # the regex, the title starts, or the table description
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    name: str
+    kind: str  # normalizer kind: name, date, sex, text, address, personal_id, ...
+    key: bool  # a key field of CONTRACT.md: it decides whether a person must look
+    finders: tuple[Finder, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    doc_type: str
+    fields: tuple[FieldSpec, ...]
+    label_sets: dict[str, tuple[str, ...]]
+    labels: tuple[str, ...]  # every label the template knows: each one ends a value
+
+
+@cache
+def load_template(doc_type: str) -> Template | None:
+    """The template of ``doc_type`` from ``ocr_models/fields``, or None (``unknown``)."""
+    path = ocr_models.field_templates_dir() / f"{doc_type}.json"
+    if not path.is_file():
+        return None
+    return parse_template(doc_type, json.loads(path.read_text("utf-8")))
+
+
+def parse_template(doc_type: str, raw: dict[str, Any]) -> Template:
+    """A template from its JSON form (see the files in ``ocr_models/fields``)."""
+    label_sets = {
+        name: tuple(nfc(t) for t in texts) for name, texts in raw.get("label_sets", {}).items()
+    }
+    fields = tuple(
+        FieldSpec(
+            name,
+            spec["kind"],
+            bool(spec.get("key")),
+            tuple(_finder(f, label_sets) for f in spec["find"]),
+        )
+        for name, spec in raw["fields"].items()
+    )
+    labels: dict[str, None] = {}
+    for texts in label_sets.values():
+        labels.update(dict.fromkeys(texts))
+    for spec in fields:
+        labels.update({f.label: None for f in spec.finders if f.how == "label"})
+    labels.update(dict.fromkeys(nfc(t) for t in raw.get("other_labels", [])))
+    return Template(doc_type, fields, label_sets, tuple(labels))
+
+
+def _finder(raw: str | dict[str, Any], label_sets: dict[str, tuple[str, ...]]) -> Finder:
+    if isinstance(raw, dict):
+        ((how, spec),) = raw.items()
+        if how not in ("pattern", "title", "table"):
+            raise ValueError(f"unknown finder {how!r}")
+        return Finder(how, spec=spec)
+    if raw.startswith("@"):
+        name, _, nth = raw[1:].partition("#")
+        if name not in label_sets:
+            raise ValueError(f"unknown label set {name!r}")
+        return Finder("set", name, int(nth or 1))
+    return Finder("label", nfc(raw))
+
+
+# --------------------------------------------------------------------------- labels
+
+
+@dataclass(frozen=True, slots=True)
+class LabelMatch:
+    """A label found on a line: tokens ``start`` .. ``end`` (exclusive) of ``lines[line]``."""
+
+    label: str
+    line: int
+    start: int
+    end: int
+    score: float
+    colon: bool
+
+    @property
+    def rank(self) -> tuple[bool, int, float, int]:
+        """Which of two overlapping labels holds the words: the one ending at a colon, then
+        the one covering more words, then the closer match ("Họ và tên:" read exactly is
+        not "Họ và tên vợ:" read with one word missing), then the longer."""
+        return (self.colon, self.end - self.start, self.score, len(_label_key(self.label)))
+
+
+@cache
+def _label_key(label: str) -> str:
+    return _NOT_ALNUM.sub("", fold(label))
+
+
+def find_labels(lines: Sequence[Line], labels: Iterable[str]) -> list[LabelMatch]:
+    """Every label occurrence, overlaps resolved, in reading order."""
+    keyed = [(label, _label_key(label)) for label in labels]
+    chosen: list[LabelMatch] = []
+    for index, line in enumerate(lines):
+        candidates = [
+            m for label, key in keyed if key for m in _matches_on_line(index, line, label, key)
+        ]
+        taken: list[LabelMatch] = []
+        for match in sorted(candidates, key=lambda m: m.rank, reverse=True):
+            if all(match.end <= t.start or match.start >= t.end for t in taken):
+                taken.append(match)
+        chosen.extend(sorted(taken, key=lambda m: m.start))
+    return chosen
+
+
+def _matches_on_line(index: int, line: Line, label: str, key: str) -> Iterable[LabelMatch]:
+    tokens = line.tokens
+    exact = len(key) < EXACT_BELOW
+    needs_colon = exact and label.rstrip().endswith(":")
+    threshold = 100.0 if exact else (85.0 if len(key) >= 12 else 88.0)
+    start = 0
+    while start < len(tokens):
+        if not tokens[start].key or tokens[start].key[0] != key[0]:
+            start += 1
+            continue
+        best: tuple[float, int] | None = None
+        joined = ""
+        for end in range(start, len(tokens)):
+            joined += tokens[end].key
+            if len(joined) > len(key) * 1.3 + 2:
+                break
+            score = 100.0 if joined == key else (0.0 if exact else fuzz.ratio(joined, key))
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, end + 1)
+        if best is None:
+            start += 1
+            continue
+        score, end = best
+        colon = tokens[end - 1].colon or (end < len(tokens) and tokens[end].text == ":")
+        if needs_colon and not colon:
+            start += 1
+            continue
+        if end < len(tokens) and tokens[end].text == ":":
+            end += 1
+        yield LabelMatch(label, index, start, end, score, colon)
+        start = end
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The printed text of a field, where it was and how sure the OCR was of it."""
+
+    text: str
+    confidence: float  # 0..1: character-weighted mean of the words' confidences
+    page: int  # 1-based within the document
+    box: tuple[int, int, int, int]  # left, top, right, bottom on that page
+    rows: tuple[dict[str, str], ...] = field(default=())  # a table's rows, by column
+
+
+Accept = Callable[[FieldSpec, str], bool]
+
+
+def read_fields(
+    template: Template, lines: Sequence[Line], accept: Accept = lambda spec, text: True
+) -> dict[str, Reading | None]:
+    """The printed text of every field of ``template`` (None where it was not found).
+
+    ``accept`` says whether a text holds a value of the field's kind; where it does not,
+    the next place is tried (the value continued on the line below, another occurrence of
+    the label, the field's next finder)."""
+    matches = find_labels(lines, template.labels)
+    return {
+        spec.name: _read_field(spec, template, lines, matches, accept) for spec in template.fields
+    }
+
+
+def _read_field(
+    spec: FieldSpec,
+    template: Template,
+    lines: Sequence[Line],
+    matches: list[LabelMatch],
+    accept: Accept,
+) -> Reading | None:
+    for finder in spec.finders:
+        if finder.how in ("label", "set"):
+            wanted = (
+                {finder.label} if finder.how == "label" else set(template.label_sets[finder.label])
+            )
+            hits = [m for m in matches if m.label in wanted]
+            if finder.how == "set":
+                candidates = hits[finder.nth - 1 : finder.nth]
+            else:  # the label as a field's label (with its colon) before a mention of it
+                candidates = sorted(hits, key=lambda m: not m.colon)
+            for hit in candidates:
+                for reading in _values_after(hit, lines, matches, spec.kind == "address"):
+                    if accept(spec, reading.text):
+                        return reading
+            continue
+        if finder.how == "pattern":
+            reading = _by_pattern(finder.spec, lines)
+        elif finder.how == "title":
+            reading = _title(finder.spec, lines)
+        else:
+            reading = _table(finder.spec, lines)
+        if reading is not None and (finder.how == "table" or accept(spec, reading.text)):
+            return reading
+    return None
+
+
+def _values_after(
+    hit: LabelMatch, lines: Sequence[Line], matches: list[LabelMatch], multiline: bool
+) -> Iterator[Reading]:
+    """Where the value of a label may be, most likely first: the words after it up to the
+    next label; those and the line below (a value wrapped, "CCCD số" / "0790..."); the
+    line below alone when the label ends its line (the ID card's name)."""
+    starts = _label_starts(matches)
+    line = lines[hit.line]
+    stop = min((s for s in starts.get(hit.line, ()) if s >= hit.end), default=len(line.tokens))
+    tokens = list(line.tokens[hit.end : stop])
+    if not hit.colon:  # a label tail OCR garbled: "Họ và tên / Fu11 nane: X"
+        colon_at = next((i for i, t in enumerate(tokens[:3]) if t.colon), None)
+        if colon_at is not None:
+            tokens = tokens[colon_at + 1 :]
+    below = _line_below(hit.line, lines, starts)
+    if _is_empty(tokens):
+        if below:
+            reading = _reading(
+                _with_continuation(below, lines, hit.line + 2, starts, multiline), line.page
+            )
+            if reading is not None:
+                yield reading
+        return
+    reading = _reading(
+        _with_continuation(tokens, lines, hit.line + 1, starts, multiline), line.page
+    )
+    if reading is not None:
+        yield reading
+    if below and not multiline:
+        reading = _reading(tokens + below, line.page)
+        if reading is not None:
+            yield reading
+
+
+def _line_below(index: int, lines: Sequence[Line], starts: dict[int, list[int]]) -> list[Token]:
+    """The words of the next line of the same page up to its first label; none when the
+    line begins with a label of its own."""
+    below = index + 1
+    if below >= len(lines) or lines[below].page != lines[index].page:
+        return []
+    if 0 in starts.get(below, ()):
+        return []
+    stop = min(starts.get(below, ()), default=len(lines[below].tokens))
+    return list(lines[below].tokens[:stop])
+
+
+def _with_continuation(
+    tokens: list[Token],
+    lines: Sequence[Line],
+    below: int,
+    starts: dict[int, list[int]],
+    multiline: bool,
+) -> list[Token]:
+    if not multiline or not tokens:
+        return tokens
+    page = lines[below - 1].page
+    return tokens + _continuation(tokens, lines, below, page, starts)
+
+
+def _continuation(
+    tokens: list[Token], lines: Sequence[Line], below: int, page: int, starts: dict[int, list[int]]
+) -> list[Token]:
+    """Lines an address wraps onto: until it names its province, up to MAX_VALUE_LINES."""
+    extra: list[Token] = []
+    for index in range(below, min(below + MAX_VALUE_LINES - 1, len(lines))):
+        text = " ".join(t.text for t in tokens + extra)
+        if ends_with_province(text) or lines[index].page != page or index in starts:
+            break
+        extra.extend(lines[index].tokens)
+    return extra
+
+
+def _label_starts(matches: list[LabelMatch]) -> dict[int, list[int]]:
+    starts: dict[int, list[int]] = {}
+    for m in matches:
+        starts.setdefault(m.line, []).append(m.start)
+    return starts
+
+
+def _is_empty(tokens: Sequence[Token]) -> bool:
+    return all(_LEADERS.match(t.text) for t in tokens)
+
+
+def _reading(tokens: Sequence[Token], page: int) -> Reading | None:
+    tokens = [t for t in tokens if not _LEADERS.match(t.text)]
+    if not tokens:
+        return None
+    chars = sum(len(t.text) for t in tokens)
+    confidence = sum(t.confidence * len(t.text) for t in tokens) / max(1, chars) / 100
+    box = (
+        min(t.box[0] for t in tokens),
+        min(t.box[1] for t in tokens),
+        max(t.box[2] for t in tokens),
+        max(t.box[3] for t in tokens),
+    )
+    return Reading(" ".join(t.text for t in tokens), confidence, page, box)
+
+
+@cache
+def _province_keys() -> tuple[str, ...]:
+    from .validate import id_province_codes
+
+    return tuple(sorted({fold(name) for name in id_province_codes().values()}, key=len))
+
+
+def ends_with_province(text: str) -> bool:
+    """Whether an address is complete: its last part names a province (or a city)."""
+    tail = fold(text).rstrip(" .;,").rsplit(",", 1)[-1]
+    return any(tail.endswith(key) for key in _province_keys())
+
+
+def _by_pattern(spec: str | dict[str, Any], lines: Sequence[Line]) -> Reading | None:
+    """The ``nth`` text (1-based, default the first) matching the regex on the document's
+    lines, with the words it covers: a value printed without a label, or whose label OCR
+    lost (the card's second date is its expiry)."""
+    regex = re.compile(spec if isinstance(spec, str) else spec["regex"])
+    nth = 1 if isinstance(spec, str) else int(spec.get("nth", 1))
+    seen = 0
+    for line in lines:
+        offsets, pos = [], 0
+        for token in line.tokens:
+            offsets.append((pos, pos + len(token.text)))
+            pos += len(token.text) + 1
+        for found in regex.finditer(line.text):
+            covered = [
+                t
+                for t, (a, b) in zip(line.tokens, offsets, strict=True)
+                if a < found.end() and b > found.start()
+            ]
+            reading = _reading(covered, line.page)
+            if reading is None:
+                continue
+            seen += 1
+            if seen == nth:
+                return Reading(found.group(0), reading.confidence, line.page, reading.box)
+    return None
+
+
+def _mostly_capitals(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
+def _title(starts: list[str], lines: Sequence[Line]) -> Reading | None:
+    """A title in capitals that begins with one of ``starts``, with the capital lines that
+    continue it ("ĐƠN ĐỀ NGHỊ CẤP GIẤY CHỨNG NHẬN / QUYỀN SỬ DỤNG ĐẤT ...")."""
+    keys = [fold(s) for s in starts]
+    for index, line in enumerate(lines[:TITLE_LINES]):
+        text = line.text
+        if not _mostly_capitals(text) or not any(fold(text).startswith(k + " ") for k in keys):
+            continue
+        tokens = list(line.tokens)
+        for follower in lines[index + 1 : index + MAX_VALUE_LINES]:
+            if follower.page != line.page or not _mostly_capitals(follower.text):
+                break
+            if ":" in follower.text:  # "Kính gửi: ..." opens the body
+                break
+            tokens += follower.tokens
+        return _reading(tokens, line.page)
+    return None
+
+
+_ROW = re.compile(
+    r"^\W*(?:(?P<n>\d{1,2})\W+)?(?P<name>[^\W\d_].+?)\s+"
+    r"(?P<date>\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4})\s*(?P<rest>.*)$"
+)
+
+
+def _table(spec: dict[str, Any], lines: Sequence[Line]) -> Reading | None:
+    """Rows under a header line holding the ``header`` labels: "n NAME dd/mm/yyyy rest"."""
+    header_keys = [_label_key(h) for h in spec["header"]]
+    rows: list[dict[str, str]] = []
+    tokens: list[Token] = []
+    page = 1
+    index = 0
+    while index < len(lines):
+        joined = "".join(t.key for t in lines[index].tokens)
+        if sum(fuzz.partial_ratio(k, joined) >= HEADER_MIN_SCORE for k in header_keys) >= 2:
+            misses = 0
+            page = lines[index].page
+            for line in lines[index + 1 :]:
+                found = _ROW.match(line.text)
+                if found is None:
+                    misses += 1
+                    if misses > 1 and rows:
+                        break
+                    continue
+                misses = 0
+                name_col, date_col, rest_col = spec["columns"]
+                rows.append(
+                    {
+                        name_col: found["name"],
+                        date_col: found["date"],
+                        rest_col: found["rest"],
+                    }
+                )
+                tokens.extend(line.tokens)
+            if rows:
+                break
+        index += 1
+    if not rows:
+        return None
+    reading = _reading(tokens, page)
+    assert reading is not None
+    return Reading(reading.text, reading.confidence, page, reading.box, tuple(rows))

@@ -1,0 +1,211 @@
+"""From the printed text of a document's fields to checked values with confidences.
+
+For every field of the document type's template (:mod:`sohoa.pipeline.fields`) this turns
+the text read next to its label into the CONTRACT.md value (:mod:`sohoa.pipeline.normalize`),
+then checks what can be checked: ID numbers against their structure, the sex and the birth
+year they encode; dates against each other; an ID card's printed fields against its QR code.
+
+A field's confidence starts as the OCR's own (the character-weighted mean of its words'
+confidences) and falls when a check fails: to :data:`FAILED_CHECK` when a value cannot be
+right, to :data:`QR_DISAGREES` when the card's QR code says otherwise and the OCR was sure of
+what it read. A QR code that confirms, or replaces an unsure reading, raises it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from . import normalize, validate
+from .fields import FieldSpec, Reading, Template, document_lines, load_template, read_fields
+from .idcard import CardQr, card_qr
+from .models import PageText
+from .names import restore_name
+from .vntext import fold
+
+#: a value that fails validation cannot be right: at most this confident
+FAILED_CHECK = 0.3
+#: the QR code says otherwise than an OCR reading this sure of itself: a person must look
+QR_DISAGREES = 0.4
+#: OCR readings at least this sure that differ from the QR code count as disagreement;
+#: below it the difference is taken for OCR damage and the QR value stands
+SURE_READING = 0.9
+#: a value the QR code confirms, or gives where the OCR found nothing or was unsure
+QR_CONFIRMED, QR_ONLY = 0.99, 0.95
+#: folded names and addresses at least this alike (rapidfuzz ratio) agree with the QR
+#: code: OCR damage, not a different value
+QR_TEXT_AGREES = 85.0
+
+
+@dataclass(slots=True)
+class FieldValues:
+    """The fields of one document, how sure each is, and what is wrong with which."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    key_fields: tuple[str, ...] = ()
+    readings: dict[str, Reading | None] = field(default_factory=dict)  # where each was read
+
+    def flag(self, name: str, problem: str, cap: float = FAILED_CHECK) -> None:
+        self.problems.setdefault(name, []).append(problem)
+        self.confidence[name] = min(self.confidence.get(name, 0.0), cap)
+
+
+def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
+    """The CONTRACT fields of a document of ``doc_type`` read from its pages."""
+    template = load_template(doc_type)
+    if template is None:
+        return FieldValues()
+    readings = read_fields(template, document_lines(pages), _holds_value)
+    result = FieldValues(
+        key_fields=tuple(spec.name for spec in template.fields if spec.key), readings=readings
+    )
+    for spec in template.fields:
+        value, confidence = _value(spec, readings[spec.name])
+        result.values[spec.name] = value
+        result.confidence[spec.name] = confidence
+        if readings[spec.name] is not None and value is None:
+            result.problems[spec.name] = [f"no {spec.kind} in {readings[spec.name].text!r}"]
+    if doc_type == "citizen_id_card" and (card := card_qr(pages)) is not None:
+        _apply_card_qr(result, card)
+    _check(result, template)
+    return result
+
+
+def _holds_value(spec: FieldSpec, text: str) -> bool:
+    return normalize_value(spec.kind, text) is not None
+
+
+def _value(spec: FieldSpec, reading: Reading | None) -> tuple[Any, float]:
+    if reading is None:
+        return None, 0.0
+    if spec.kind == "members":
+        return _members(reading), reading.confidence
+    value = normalize_value(spec.kind, reading.text)
+    return value, (reading.confidence if value is not None else 0.0)
+
+
+def normalize_value(kind: str, text: str) -> Any:
+    """The CONTRACT value of a field of ``kind`` from its printed text (None if none)."""
+    if kind == "name":
+        name = normalize.clean_name(text)
+        return restore_name(name) if name else None
+    if kind == "address":
+        return clean_address(text)
+    if kind in ("title", "serial"):
+        return normalize.clean_text(text)
+    return normalize.NORMALIZERS[kind](text)
+
+
+_ABBREVIATION_DOT = re.compile(r"\b(TP|Tp|TX|TT|Q|P|X|H)\.")
+_STRAY_DOTS = re.compile(r"\.+")
+
+
+def clean_address(text: str) -> str | None:
+    """An address without the dotted leaders it was written over ("quận. Sơn..Trà"):
+    addresses use commas, so dots are leaders except after an abbreviation ("TP.")."""
+    kept = _ABBREVIATION_DOT.sub(lambda m: m.group(1) + "\0", text)
+    spaced = _STRAY_DOTS.sub(" ", kept).replace("\0", ".")
+    spaced = re.sub(r"\s+,", ",", spaced)
+    return normalize.clean_text(spaced)
+
+
+def _members(reading: Reading) -> list[dict[str, Any]]:
+    return [
+        {
+            "full_name": normalize_value("name", row["full_name"]),
+            "date_of_birth": normalize.iso_date(row["date_of_birth"]),
+            "relationship": normalize.clean_text(row["relationship"]),
+        }
+        for row in reading.rows
+    ]
+
+
+# --------------------------------------------------------------------------- ID card QR
+
+
+def _apply_card_qr(result: FieldValues, card: CardQr) -> None:
+    """The QR code's values replace the OCR's; a sure OCR reading that differs is flagged."""
+    for name, qr_value in card.fields().items():
+        read = result.values.get(name)
+        sure = result.confidence.get(name, 0.0) >= SURE_READING
+        result.values[name] = qr_value
+        if read is None or _agrees(name, read, qr_value):
+            result.confidence[name] = QR_CONFIRMED if read is not None else QR_ONLY
+        elif sure:
+            result.confidence[name] = QR_DISAGREES
+            result.problems.setdefault(name, []).append(
+                f"printed {read!r}, the QR code says {qr_value!r}"
+            )
+        else:
+            result.confidence[name] = QR_ONLY
+        result.problems[name] = [p for p in result.problems.get(name, []) if "QR" in p]
+
+
+def _agrees(name: str, read: str, qr_value: str) -> bool:
+    if name in ("full_name", "place_of_residence"):
+        return fuzz.ratio(fold(read), fold(qr_value)) >= QR_TEXT_AGREES
+    return read == qr_value
+
+
+# --------------------------------------------------------------------------- checks
+
+
+#: (ID field, sex field or fixed sex, birth-date field) per document type
+_ID_CHECKS: dict[str, tuple[tuple[str, str | None, str | None], ...]] = {
+    "citizen_id_card": (("id_number", "sex", "date_of_birth"),),
+    "birth_certificate": (("personal_id", "sex", "date_of_birth"),),
+    "residence_confirmation": (("personal_id", "sex", "date_of_birth"),),
+    "marriage_certificate": (
+        ("husband_id_number", "=Nam", "husband_date_of_birth"),
+        ("wife_id_number", "=Nữ", "wife_date_of_birth"),
+    ),
+    "application_form": (("applicant_id_number", None, None),),
+}
+#: (birth-date field, later-date fields) per document type
+_DATE_CHECKS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "citizen_id_card": (("date_of_birth", ("expiry_date",)),),
+    "birth_certificate": (("date_of_birth", ("registration_date",)),),
+    "residence_confirmation": (("date_of_birth", ()),),
+    "marriage_certificate": (
+        ("husband_date_of_birth", ("registration_date",)),
+        ("wife_date_of_birth", ("registration_date",)),
+    ),
+}
+
+
+def _check(result: FieldValues, template: Template) -> None:
+    values = result.values
+    for id_field, sex_field, born_field in _ID_CHECKS.get(template.doc_type, ()):
+        number = values.get(id_field)
+        if number is None:
+            continue
+        sex = (
+            sex_field[1:]
+            if sex_field and sex_field.startswith("=")
+            else values.get(sex_field or "")
+        )
+        born = _date(values.get(born_field or ""))
+        for problem in validate.check_id_number(number, sex=sex, born=born):
+            result.flag(id_field, problem)
+    for born_field, later_fields in _DATE_CHECKS.get(template.doc_type, ()):
+        born = _date(values.get(born_field))
+        later = [(name, _date(values.get(name))) for name in later_fields]
+        for problem in validate.check_dates(born, *later):
+            culprit = next((n for n, _ in later if n in problem), born_field)
+            result.flag(culprit, problem)
+
+
+def _date(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
