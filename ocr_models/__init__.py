@@ -79,6 +79,11 @@ def family_names_path() -> Path:
     return PACKAGE_DIR / "validation" / "family_names.txt"
 
 
+def name_syllables_path() -> Path:
+    """Syllables of Vietnamese middle and given names (hand-kept list)."""
+    return PACKAGE_DIR / "validation" / "name_syllables.txt"
+
+
 def phrases_path() -> Path:
     """Administrative phrases and labels, the hand-kept source of the user-words list."""
     return WORDLISTS / "admin-phrases.txt"

@@ -42,6 +42,11 @@ _LEADERS = re.compile(r"^[\s.…:;_|/\-]*$")
 EXACT_BELOW = 6
 #: at most this many lines make one value (an address wrapped over the page width)
 MAX_VALUE_LINES = 3
+#: kinds of value that may wrap onto the next line
+WRAPPING_KINDS = frozenset({"address", "name"})
+#: a right column shows itself as labels at one x on this many lines, give or take this
+#: share of the page's width
+MIN_COLUMN_ROWS, COLUMN_X_TOLERANCE = 3, 0.04
 #: a table's header holds at least two of its column labels this alike (rapidfuzz 0..100)
 HEADER_MIN_SCORE = 80.0
 #: title lines are found among the first lines of a document's first page
@@ -114,7 +119,8 @@ def _tokens(word: OcrWord) -> list[Token]:
 
 @dataclass(frozen=True, slots=True)
 class Finder:
-    """One way to find a field: ``how`` is "label", "set", "pattern", "title" or "table"."""
+    """One way to find a field: ``how`` is "label", "set", "pattern", "title", "table" or
+    "capitals"."""
 
     how: str
     label: str = ""  # label text ("label"), or label-set name ("set")
@@ -136,6 +142,7 @@ class Template:
     fields: tuple[FieldSpec, ...]
     label_sets: dict[str, tuple[str, ...]]
     labels: tuple[str, ...]  # every label the template knows: each one ends a value
+    columns: bool = False  # fields may be printed in two columns side by side
 
 
 @cache
@@ -167,13 +174,13 @@ def parse_template(doc_type: str, raw: dict[str, Any]) -> Template:
     for spec in fields:
         labels.update({f.label: None for f in spec.finders if f.how == "label"})
     labels.update(dict.fromkeys(nfc(t) for t in raw.get("other_labels", [])))
-    return Template(doc_type, fields, label_sets, tuple(labels))
+    return Template(doc_type, fields, label_sets, tuple(labels), bool(raw.get("columns")))
 
 
 def _finder(raw: str | dict[str, Any], label_sets: dict[str, tuple[str, ...]]) -> Finder:
     if isinstance(raw, dict):
         ((how, spec),) = raw.items()
-        if how not in ("pattern", "title", "table"):
+        if how not in ("pattern", "title", "table", "capitals"):
             raise ValueError(f"unknown finder {how!r}")
         return Finder(how, spec=spec)
     if raw.startswith("@"):
@@ -286,6 +293,8 @@ def read_fields(
     the next place is tried (the value continued on the line below, another occurrence of
     the label, the field's next finder)."""
     matches = find_labels(lines, template.labels)
+    if template.columns and (down := read_down(lines, matches)) is not None:
+        lines, matches = down, find_labels(down, template.labels)
     return {
         spec.name: _read_field(spec, template, lines, matches, accept) for spec in template.fields
     }
@@ -309,7 +318,7 @@ def _read_field(
             else:  # the label as a field's label (with its colon) before a mention of it
                 candidates = sorted(hits, key=lambda m: not m.colon)
             for hit in candidates:
-                for reading in _values_after(hit, lines, matches, spec.kind == "address"):
+                for reading in _values_after(hit, lines, matches, spec.kind):
                     if accept(spec, reading.text):
                         return reading
             continue
@@ -317,6 +326,8 @@ def _read_field(
             reading = _by_pattern(finder.spec, lines)
         elif finder.how == "title":
             reading = _title(finder.spec, lines)
+        elif finder.how == "capitals":
+            reading = _capitals_line(finder.spec, lines)
         else:
             reading = _table(finder.spec, lines)
         if reading is not None and (finder.how == "table" or accept(spec, reading.text)):
@@ -325,11 +336,12 @@ def _read_field(
 
 
 def _values_after(
-    hit: LabelMatch, lines: Sequence[Line], matches: list[LabelMatch], multiline: bool
+    hit: LabelMatch, lines: Sequence[Line], matches: list[LabelMatch], kind: str
 ) -> Iterator[Reading]:
     """Where the value of a label may be, most likely first: the words after it up to the
     next label; those and the line below (a value wrapped, "CCCD số" / "0790..."); the
     line below alone when the label ends its line (the ID card's name)."""
+    multiline = kind in WRAPPING_KINDS
     starts = _label_starts(matches)
     line = lines[hit.line]
     stop = min((s for s in starts.get(hit.line, ()) if s >= hit.end), default=len(line.tokens))
@@ -386,14 +398,64 @@ def _with_continuation(
 def _continuation(
     tokens: list[Token], lines: Sequence[Line], below: int, page: int, starts: dict[int, list[int]]
 ) -> list[Token]:
-    """Lines an address wraps onto: until it names its province, up to MAX_VALUE_LINES."""
+    """Lines a value wraps onto, up to MAX_VALUE_LINES in all: an address until it names its
+    province; a name in capitals onto a line of nothing but capitals ("PHẠM VĂN" / "MINH")."""
     extra: list[Token] = []
+    is_name = all(t.text.isupper() for t in tokens if any(ch.isalpha() for ch in t.text))
     for index in range(below, min(below + MAX_VALUE_LINES - 1, len(lines))):
-        text = " ".join(t.text for t in tokens + extra)
-        if ends_with_province(text) or lines[index].page != page or index in starts:
+        line = lines[index]
+        if line.page != page or index in starts:
             break
-        extra.extend(lines[index].tokens)
+        text = " ".join(t.text for t in tokens + extra)
+        if is_name:
+            if not _capitals_only(line.tokens):
+                break
+        elif ends_with_province(text):
+            break
+        extra.extend(line.tokens)
+        if is_name:
+            break  # a name wraps once at most
     return extra
+
+
+def _capitals_only(tokens: Sequence[Token]) -> bool:
+    words = [t.text.strip(".,;") for t in tokens]
+    return 0 < len(words) <= 3 and all(w.isalpha() and w.isupper() for w in words)
+
+
+def read_down(lines: Sequence[Line], matches: list[LabelMatch]) -> list[Line] | None:
+    """Lines of a two-column field block read down each column, or None if there is none.
+
+    OCR reads two columns of "label: value" fields across, and their rows do not line up
+    when a value wraps in one column and not in the other. The right column shows itself
+    as labels that begin at the same x on several lines; every line of the block around
+    them that no word crosses at that x is cut there, left parts first.
+    """
+    right_starts = [(m.line, lines[m.line].tokens[m.start].box[0]) for m in matches if m.start > 0]
+    if len(right_starts) < MIN_COLUMN_ROWS:
+        return None
+    xs = sorted(x for _, x in right_starts)
+    median = xs[len(xs) // 2]
+    spread = max(t.box[2] for line in lines for t in line.tokens) * COLUMN_X_TOLERANCE
+    rows = [i for i, x in right_starts if abs(x - median) <= spread]
+    if len(set(rows)) < MIN_COLUMN_ROWS:
+        return None
+    gutter = min(x for i, x in right_starts if i in rows) - spread / 2
+    page = lines[rows[0]].page
+    first, last = min(rows), max(rows)
+    while first > 0 and _fits_columns(lines[first - 1], gutter, page):
+        first -= 1
+    while last + 1 < len(lines) and _fits_columns(lines[last + 1], gutter, page):
+        last += 1
+    block = lines[first : last + 1]
+    left = [Line(page, tuple(t for t in ln.tokens if t.box[0] < gutter)) for ln in block]
+    right = [Line(page, tuple(t for t in ln.tokens if t.box[0] >= gutter)) for ln in block]
+    columns = [ln for ln in left + right if ln.tokens]
+    return [*lines[:first], *columns, *lines[last + 1 :]]
+
+
+def _fits_columns(line: Line, gutter: float, page: int) -> bool:
+    return line.page == page and not any(t.box[0] < gutter < t.box[2] for t in line.tokens)
 
 
 def _label_starts(matches: list[LabelMatch]) -> dict[int, list[int]]:
@@ -483,6 +545,22 @@ def _title(starts: list[str], lines: Sequence[Line]) -> Reading | None:
                 break
             tokens += follower.tokens
         return _reading(tokens, line.page)
+    return None
+
+
+def _capitals_line(spec: dict[str, Any], lines: Sequence[Line]) -> Reading | None:
+    """The first line of ``min_words`` to ``max_words`` words of letters, all capitals,
+    holding none of the ``exclude`` phrases: a name printed where OCR lost its label."""
+    excluded = [fold(e) for e in spec.get("exclude", ())]
+    for line in lines:
+        words = line.text.split()
+        if not spec["min_words"] <= len(words) <= spec["max_words"]:
+            continue
+        if not all(w.isalpha() and w.isupper() for w in words):
+            continue
+        if any(e in fold(line.text) for e in excluded):
+            continue
+        return _reading(line.tokens, line.page)
     return None
 
 

@@ -25,7 +25,7 @@ from . import normalize, validate
 from .fields import FieldSpec, Reading, Template, document_lines, load_template, read_fields
 from .idcard import CardQr, card_qr
 from .models import PageText
-from .names import restore_name
+from .names import check_name
 from .vntext import fold
 
 #: a value that fails validation cannot be right: at most this confident
@@ -37,6 +37,10 @@ QR_DISAGREES = 0.4
 SURE_READING = 0.9
 #: a value the QR code confirms, or gives where the OCR found nothing or was unsure
 QR_CONFIRMED, QR_ONLY = 0.99, 0.95
+#: a name with a word no name vocabulary knows (sohoa.pipeline.names), or of one word
+UNUSUAL_NAME = 0.6
+#: a name whose run-together words were cut apart: likely right, but a guess
+NAME_SPLIT = 0.8
 #: folded names and addresses at least this alike (rapidfuzz ratio) agree with the QR
 #: code: OCR damage, not a different value
 QR_TEXT_AGREES = 85.0
@@ -67,15 +71,30 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
         key_fields=tuple(spec.name for spec in template.fields if spec.key), readings=readings
     )
     for spec in template.fields:
-        value, confidence = _value(spec, readings[spec.name])
+        reading = readings[spec.name]
+        value, confidence = _value(spec, reading)
         result.values[spec.name] = value
         result.confidence[spec.name] = confidence
-        if readings[spec.name] is not None and value is None:
-            result.problems[spec.name] = [f"no {spec.kind} in {readings[spec.name].text!r}"]
+        if reading is not None and value is None:
+            result.problems[spec.name] = [f"no {spec.kind} in {reading.text!r}"]
+        elif spec.kind == "name" and reading is not None:
+            _check_name(result, spec.name, reading.text)
     if doc_type == "citizen_id_card" and (card := card_qr(pages)) is not None:
         _apply_card_qr(result, card)
     _check(result, template)
     return result
+
+
+def _check_name(result: FieldValues, name: str, printed: str) -> None:
+    """Names with a word no name vocabulary knows, or of one word, go to a person; so do
+    names whose words OCR ran together, which were cut apart by guess."""
+    check = check_name(normalize.clean_name(printed) or "")
+    if check.unusual:
+        result.flag(name, f"unusual in a name: {', '.join(check.unusual)}", cap=UNUSUAL_NAME)
+    elif len(check.text.split()) < 2:
+        result.flag(name, f"a name of one word: {check.text!r}", cap=UNUSUAL_NAME)
+    elif check.split:
+        result.confidence[name] = min(result.confidence[name], NAME_SPLIT)
 
 
 def _holds_value(spec: FieldSpec, text: str) -> bool:
@@ -95,7 +114,7 @@ def normalize_value(kind: str, text: str) -> Any:
     """The CONTRACT value of a field of ``kind`` from its printed text (None if none)."""
     if kind == "name":
         name = normalize.clean_name(text)
-        return restore_name(name) if name else None
+        return check_name(name).text if name else None
     if kind == "address":
         return clean_address(text)
     if kind in ("title", "serial"):
@@ -145,7 +164,9 @@ def _apply_card_qr(result: FieldValues, card: CardQr) -> None:
             )
         else:
             result.confidence[name] = QR_ONLY
-        result.problems[name] = [p for p in result.problems.get(name, []) if "QR" in p]
+        kept = [p for p in result.problems.pop(name, []) if "QR" in p]  # OCR's are moot now
+        if kept:
+            result.problems[name] = kept
 
 
 def _agrees(name: str, read: str, qr_value: str) -> bool:

@@ -1,43 +1,148 @@
-"""People's names as OCR reads them, put back the way they are printed.
+"""People's names as OCR reads them, put back the way they are printed, or flagged.
 
-Two mistakes are common and safe to undo. Tesseract mixes cases inside a name printed in
-capitals ("NGUYỄN VăN AN"): when most letters are capitals the name was printed so. And
-it reads a family name's diacritics wrong ("NGUYÊN", "TRẤN"): a family name comes from a
-short list (ocr_models/validation/family_names.txt: the common ones cover most of the
-population), so a first word that folds like exactly one of them, and is not one itself,
-is that one. Given names are left alone: "Nguyên" is a given name as well.
+Vietnamese names are drawn from small vocabularies: a family name from a short list (a
+hundred cover nearly everyone) and middle and given names from a few hundred syllables
+(``ocr_models/validation/family_names.txt``, ``name_syllables.txt``). That makes the
+common OCR mistakes safe to undo:
+
+- mixed case inside a name printed in capitals ("NGUYỄN VăN AN"): most letters are
+  capitals, so the name was printed so;
+- a wrong tone or vowel mark ("NGUYÊN", "TRẠNG"): a word that is not in the vocabulary
+  but folds like exactly one word of it is that word; a long family name one letter away
+  from exactly one family name ("MGUYÊN") too;
+- two words run together ("THANHMINH"): split where both halves are name words.
+
+A word that is none of these ("DỰNG" folds like both Dung and Dũng) is reported as
+unusual: the name may be right, but a person should look.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
 
 from sohoa import ocr_models
 
 from .vntext import fold, nfc
 
 
+@dataclass(frozen=True, slots=True)
+class NameCheck:
+    text: str  # the name, restored
+    unusual: tuple[str, ...]  # words no name vocabulary knows, as printed
+    corrected: bool  # a word was changed
+    split: bool  # two words run together were cut apart: a guess a person should confirm
+
+
+def _vocabulary(path: Path) -> dict[str, str | None]:
+    """Folded word -> the word; None where two words fold alike (no correction)."""
+    words: dict[str, str | None] = {}
+    for line in path.read_text("utf-8").splitlines():
+        for word in nfc(line.split("#", 1)[0]).split():
+            key = fold(word)
+            words[key] = word if words.get(key, word) == word else None
+    return words
+
+
 @cache
 def family_names() -> dict[str, str | None]:
-    """Folded family name -> the family name, None where two fold alike (no correction)."""
-    path = ocr_models.family_names_path()
-    names: dict[str, str | None] = {}
-    for line in path.read_text("utf-8").splitlines():
-        name = nfc(line.split("#", 1)[0])
-        if not name:
-            continue
-        key = fold(name)
-        names[key] = name if names.get(key, name) == name else None
-    return names
+    return _vocabulary(ocr_models.family_names_path())
+
+
+@cache
+def name_syllables() -> dict[str, str | None]:
+    return _vocabulary(ocr_models.name_syllables_path())
+
+
+@cache
+def _known(kind: str) -> frozenset[str]:
+    vocabulary = family_names() if kind == "family" else name_syllables()
+    words = {nfc(w) for w in _words(kind)}
+    return frozenset(w.lower() for w in words | {w for w in vocabulary.values() if w})
+
+
+def _words(kind: str) -> list[str]:
+    path = ocr_models.family_names_path() if kind == "family" else ocr_models.name_syllables_path()
+    return [
+        w for line in path.read_text("utf-8").splitlines() for w in line.split("#", 1)[0].split()
+    ]
 
 
 def restore_name(name: str) -> str:
-    """``name`` in its printed case, its family name's diacritics restored if OCR lost them."""
+    """``name`` in its printed case with the mistakes above undone."""
+    return check_name(name).text
+
+
+def check_name(name: str) -> NameCheck:
+    """``name`` restored, and the words that remain unusual."""
     letters = [ch for ch in name if ch.isalpha()]
     upper = bool(letters) and sum(ch.isupper() for ch in letters) >= 0.6 * len(letters)
-    words = name.upper().split() if upper else name.split()
-    if words:
-        known = family_names().get(fold(words[0]))
-        if known is not None and words[0] not in (known, known.upper()):
-            words[0] = known.upper() if upper else known
-    return " ".join(words)
+    words = [  # words without a cased letter are OCR marks ("ˆ"), not part of a name
+        w
+        for w in (name.upper() if upper else name).split()
+        if any(ch.isupper() or ch.islower() for ch in w)
+    ]
+    out: list[str] = []
+    unusual: list[str] = []
+    corrected = split = False
+    for index, word in enumerate(words):
+        kind = "family" if index == 0 else "given"
+        fixed = _restore_word(word, kind)
+        if fixed is None:
+            unusual.append(word)
+            out.append(word)
+            continue
+        parts = [p.upper() if upper else p for p in fixed]
+        corrected |= parts != [word]
+        split |= len(parts) > 1
+        out.extend(parts)
+    return NameCheck(" ".join(out), tuple(unusual), corrected, split)
+
+
+def _restore_word(word: str, kind: str) -> list[str] | None:
+    """The word as it must be printed (two words if it was two run together), or None."""
+    if word.lower() in _known(kind):
+        return [word]
+    single = _like(word, kind)
+    if single is not None:
+        return [single]
+    if kind == "given":
+        return _split(word)
+    return None
+
+
+def _split(word: str) -> list[str] | None:
+    """Two name words run together: halves known as printed first, then halves known up
+    to their marks; a cut before an inner capital ("ThanhAnh") before any other."""
+    cuts = sorted(range(2, len(word) - 1), key=lambda c: not word[c].isupper() or word.isupper())
+    for exact in (True, False):
+        for cut in cuts:
+            head, tail = word[:cut], word[cut:]
+            if exact:
+                if head.lower() in _known("given") and tail.lower() in _known("given"):
+                    return [head, tail]
+            elif (h := _like_or_same(head)) and (t := _like_or_same(tail)):
+                return [h, t]
+    return None
+
+
+def _like_or_same(word: str) -> str | None:
+    if word.lower() in _known("given"):
+        return word
+    return _like(word, "given")
+
+
+def _like(word: str, kind: str) -> str | None:
+    """The vocabulary word ``word`` folds like; for a family name of five letters or more,
+    the only one a single letter away."""
+    vocabulary = family_names() if kind == "family" else name_syllables()
+    key = fold(word)
+    if key in vocabulary:
+        return vocabulary[key]
+    if kind != "family" or len(key) < 5:
+        return None
+    near = [w for k, w in vocabulary.items() if w and Levenshtein.distance(key, k) == 1]
+    return near[0] if len(near) == 1 else None

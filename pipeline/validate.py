@@ -39,6 +39,8 @@ def check_personal_id(
         problems.append(f"{number[:3]} is no province code of a personal ID number")
     digit = int(number[3])
     century = 1900 + 100 * (digit // 2)
+    if century > date.today().year:
+        problems.append(f"digit 4 ({digit}) says born {century}-{century + 99}: not yet")
     printed_sex = FEMALE if digit % 2 else MALE
     if sex in (MALE, FEMALE) and sex != printed_sex:
         problems.append(f"digit 4 ({digit}) says {printed_sex}, the document says {sex}")
