@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 
 from . import normalize, validate
 from .fields import FieldSpec, Reading, Template, document_lines, load_template, read_fields
+from .gazetteer import check_address
 from .idcard import CardQr, card_qr
 from .models import PageText
 from .names import check_name
@@ -41,6 +42,8 @@ QR_CONFIRMED, QR_ONLY = 0.99, 0.95
 UNUSUAL_NAME = 0.6
 #: a name whose run-together words were cut apart: likely right, but a guess
 NAME_SPLIT = 0.8
+#: an address whose province, or district under it, is in no official list
+UNKNOWN_PLACE = 0.5
 #: folded names and addresses at least this alike (rapidfuzz ratio) agree with the QR
 #: code: OCR damage, not a different value
 QR_TEXT_AGREES = 85.0
@@ -79,6 +82,8 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
             result.problems[spec.name] = [f"no {spec.kind} in {reading.text!r}"]
         elif spec.kind == "name" and reading is not None:
             _check_name(result, spec.name, reading.text)
+        elif spec.kind == "address" and value is not None:
+            _check_address(result, spec.name, value)
     if doc_type == "citizen_id_card" and (card := card_qr(pages)) is not None:
         _apply_card_qr(result, card)
     _check(result, template)
@@ -93,8 +98,19 @@ def _check_name(result: FieldValues, name: str, printed: str) -> None:
         result.flag(name, f"unusual in a name: {', '.join(check.unusual)}", cap=UNUSUAL_NAME)
     elif len(check.text.split()) < 2:
         result.flag(name, f"a name of one word: {check.text!r}", cap=UNUSUAL_NAME)
-    elif check.split:
+    elif check.guessed:
         result.confidence[name] = min(result.confidence[name], NAME_SPLIT)
+
+
+def _check_address(result: FieldValues, name: str, address: str) -> None:
+    """Unit names OCR garbled are mended from the official list; an address whose province
+    (or district under it) is not found is reported and less sure."""
+    check = check_address(address)
+    result.values[name] = check.text
+    if check.problems:
+        result.problems.setdefault(name, []).extend(check.problems)
+    if not check.known:
+        result.confidence[name] = min(result.confidence[name], UNKNOWN_PLACE)
 
 
 def _holds_value(spec: FieldSpec, text: str) -> bool:

@@ -10,7 +10,9 @@ common OCR mistakes safe to undo:
 - a wrong tone or vowel mark ("NGUYÊN", "TRẠNG"): a word that is not in the vocabulary
   but folds like exactly one word of it is that word; a long family name one letter away
   from exactly one family name ("MGUYÊN") too;
-- two words run together ("THANHMINH"): split where both halves are name words.
+- words run together ("THANHMINH"): cut where every piece is a name word;
+- OCR marks before a name ("I NGUYỄN VĂN AN" from a table's rule): a word of one or two
+  letters that is no family name, before one that is, is dropped.
 
 A word that is none of these ("DỰNG" folds like both Dung and Dũng) is reported as
 unusual: the name may be right, but a person should look.
@@ -34,7 +36,8 @@ class NameCheck:
     text: str  # the name, restored
     unusual: tuple[str, ...]  # words no name vocabulary knows, as printed
     corrected: bool  # a word was changed
-    split: bool  # two words run together were cut apart: a guess a person should confirm
+    guessed: bool  # words run together cut apart, or a mark before the name dropped:
+    # likely right, but a guess a person should confirm
 
 
 def _vocabulary(path: Path) -> dict[str, str | None]:
@@ -85,54 +88,84 @@ def check_name(name: str) -> NameCheck:
         for w in (name.upper() if upper else name).split()
         if any(ch.isupper() or ch.islower() for ch in w)
     ]
+    guessed = False
+    if _mark_before_name(words):
+        words, guessed = words[1:], True  # a table rule read as "I", a stamp as "CA"
     out: list[str] = []
     unusual: list[str] = []
-    corrected = split = False
+    corrected = guessed
     for index, word in enumerate(words):
-        kind = "family" if index == 0 else "given"
-        fixed = _restore_word(word, kind)
+        fixed = _restore_word(word, "family" if index == 0 else "given")
         if fixed is None:
             unusual.append(word)
             out.append(word)
             continue
         parts = [p.upper() if upper else p for p in fixed]
         corrected |= parts != [word]
-        split |= len(parts) > 1
+        guessed |= len(parts) > 1
         out.extend(parts)
-    return NameCheck(" ".join(out), tuple(unusual), corrected, split)
+    return NameCheck(" ".join(out), tuple(unusual), corrected, guessed)
+
+
+def _mark_before_name(words: list[str]) -> bool:
+    """A word of one or two letters, no family name, before a family name."""
+    return (
+        len(words) > 2
+        and len(words[0]) <= 2
+        and _restore_word(words[0], "family") is None
+        and _restore_word(words[1], "family") is not None
+    )
 
 
 def _restore_word(word: str, kind: str) -> list[str] | None:
-    """The word as it must be printed (two words if it was two run together), or None."""
+    """The word as it must be printed (several if they were run together), or None."""
     if word.lower() in _known(kind):
         return [word]
     single = _like(word, kind)
     if single is not None:
         return [single]
-    if kind == "given":
-        return _split(word)
-    return None
+    return _segment(word, kind)
 
 
-def _split(word: str) -> list[str] | None:
-    """Two name words run together: halves known as printed first, then halves known up
-    to their marks; a cut before an inner capital ("ThanhAnh") before any other."""
-    cuts = sorted(range(2, len(word) - 1), key=lambda c: not word[c].isupper() or word.isupper())
-    for exact in (True, False):
-        for cut in cuts:
-            head, tail = word[:cut], word[cut:]
-            if exact:
-                if head.lower() in _known("given") and tail.lower() in _known("given"):
-                    return [head, tail]
-            elif (h := _like_or_same(head)) and (t := _like_or_same(tail)):
-                return [h, t]
-    return None
+def _segment(word: str, kind: str) -> list[str] | None:
+    """Name words run together ("THANHMINH", "NGUYỄNDIỆUHẠNH"): the cut into the fewest
+    words the vocabulary knows, words known as printed before words known up to their
+    marks, a cut before an inner capital ("ThanhAnh") before any other."""
+    best: tuple[tuple[int, int, int], list[str]] | None = None
+    for cut in range(2, len(word) - 1):
+        head, tail = word[:cut], word[cut:]
+        first = _known_or_like(head, kind)
+        if first is None:
+            continue
+        rest = [_known_or_like(tail, "given")] if _known_or_like(tail, "given") else None
+        if rest is None and len(tail) >= 4:
+            rest = _segment(tail, "given")
+        if not rest or rest[0] is None:
+            continue
+        parts = [first, *rest]
+        inexact = sum(
+            p.lower() != w.lower() for p, w in zip(parts, _pieces(word, parts), strict=True)
+        )
+        camel = 0 if word[cut].isupper() and not word.isupper() else 1
+        score = (len(parts), inexact, camel)
+        if best is None or score < best[0]:
+            best = (score, parts)
+    return best[1] if best else None
 
 
-def _like_or_same(word: str) -> str | None:
-    if word.lower() in _known("given"):
+def _pieces(word: str, parts: list[str]) -> list[str]:
+    """``word`` cut where ``parts`` end (parts keep their lengths when restored)."""
+    out, at = [], 0
+    for part in parts:
+        out.append(word[at : at + len(part)])
+        at += len(part)
+    return out
+
+
+def _known_or_like(word: str, kind: str) -> str | None:
+    if word.lower() in _known(kind):
         return word
-    return _like(word, "given")
+    return _like(word, kind)
 
 
 def _like(word: str, kind: str) -> str | None:

@@ -240,7 +240,7 @@ def test_name_vocabulary_checks():
 
     assert check_name("LÊ THỊ LOẠN").text == "LÊ THỊ LOAN"  # one name word folds so
     assert check_name("Nguyễn ThanhAnh").text == "Nguyễn Thanh Anh"
-    assert check_name("Nguyễn ThanhAnh").split
+    assert check_name("Nguyễn ThanhAnh").guessed
     assert check_name("ˆ NGUYÊN THÙY LIÊN").text == "NGUYỄN THÙY LIÊN"
     assert check_name("CAO THỊ DỰNG").unusual == ("DỰNG",)  # Dung or Dũng: a person decides
 
