@@ -84,6 +84,11 @@ def name_syllables_path() -> Path:
     return PACKAGE_DIR / "validation" / "name_syllables.txt"
 
 
+def relationships_path() -> Path:
+    """Relations to the head of a household, as registers print them (hand-kept list)."""
+    return PACKAGE_DIR / "validation" / "relationships.txt"
+
+
 def phrases_path() -> Path:
     """Administrative phrases and labels, the hand-kept source of the user-words list."""
     return WORDLISTS / "admin-phrases.txt"

@@ -17,9 +17,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
+
+from sohoa import ocr_models
 
 from . import normalize, validate
 from .fields import FieldSpec, Reading, Template, document_lines, load_template, read_fields
@@ -27,7 +30,7 @@ from .gazetteer import check_address
 from .idcard import CardQr, card_qr
 from .models import PageText
 from .names import check_name
-from .vntext import fold
+from .vntext import fold, nfc
 
 #: a value that fails validation cannot be right: at most this confident
 FAILED_CHECK = 0.3
@@ -44,6 +47,8 @@ UNUSUAL_NAME = 0.6
 NAME_SPLIT = 0.8
 #: an address whose province, or district under it, is in no official list
 UNKNOWN_PLACE = 0.5
+#: a relation read this alike (rapidfuzz ratio, folded) to a listed one is that one
+RELATION_MIN = 80.0
 #: folded names and addresses at least this alike (rapidfuzz ratio) agree with the QR
 #: code: OCR damage, not a different value
 QR_TEXT_AGREES = 85.0
@@ -135,6 +140,8 @@ def normalize_value(kind: str, text: str) -> Any:
         return clean_address(text)
     if kind in ("title", "serial"):
         return normalize.clean_text(text)
+    if kind == "relationship":
+        return relationship(text)
     return normalize.NORMALIZERS[kind](text)
 
 
@@ -151,12 +158,38 @@ def clean_address(text: str) -> str | None:
     return normalize.clean_text(spaced)
 
 
+@cache
+def _relationships() -> dict[str, str]:
+    path = ocr_models.relationships_path()
+    lines = (nfc(line) for line in path.read_text("utf-8").splitlines())
+    return {fold(line): line for line in lines if line and not line.startswith("#")}
+
+
+def relationship(text: str) -> str | None:
+    """A household member's relation to the head, spelled as registers print it: the
+    listed relation the text folds like, or is closest to (OCR marks around it dropped);
+    the text as printed when none is close."""
+    cleaned = normalize.clean_text(text.strip("\"'“”‘’¡!|—-–_~`^ "))
+    if cleaned is None:
+        return None
+    known = _relationships()
+    key = fold(cleaned)
+    if key in known:
+        return known[key]
+    padded = f" {key} "
+    inside = [k for k in known if f" {k} " in padded]  # "s con de mu": marks around it
+    if inside:
+        return known[max(inside, key=len)]
+    best = process.extractOne(key, list(known), scorer=fuzz.ratio, score_cutoff=RELATION_MIN)
+    return known[best[0]] if best else cleaned
+
+
 def _members(reading: Reading) -> list[dict[str, Any]]:
     return [
         {
             "full_name": normalize_value("name", row["full_name"]),
             "date_of_birth": normalize.iso_date(row["date_of_birth"]),
-            "relationship": normalize.clean_text(row["relationship"]),
+            "relationship": relationship(row["relationship"]),
         }
         for row in reading.rows
     ]
@@ -203,13 +236,14 @@ _ID_CHECKS: dict[str, tuple[tuple[str, str | None, str | None], ...]] = {
         ("husband_id_number", "=Nam", "husband_date_of_birth"),
         ("wife_id_number", "=Nữ", "wife_date_of_birth"),
     ),
-    "application_form": (("applicant_id_number", None, None),),
+    "application_form": (("applicant_id_number", "applicant_sex", "applicant_date_of_birth"),),
 }
 #: (birth-date field, later-date fields) per document type
 _DATE_CHECKS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "citizen_id_card": (("date_of_birth", ("expiry_date",)),),
     "birth_certificate": (("date_of_birth", ("registration_date",)),),
     "residence_confirmation": (("date_of_birth", ()),),
+    "application_form": (("applicant_date_of_birth", ()),),
     "marriage_certificate": (
         ("husband_date_of_birth", ("registration_date",)),
         ("wife_date_of_birth", ("registration_date",)),

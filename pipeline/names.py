@@ -12,7 +12,8 @@ common OCR mistakes safe to undo:
   from exactly one family name ("MGUYÊN") too;
 - words run together ("THANHMINH"): cut where every piece is a name word;
 - OCR marks before a name ("I NGUYỄN VĂN AN" from a table's rule): a word of one or two
-  letters that is no family name, before one that is, is dropped.
+  letters that is no family name, before one that is, is dropped; so is a last word of
+  one letter.
 
 A word that is none of these ("DỰNG" folds like both Dung and Dũng) is reported as
 unusual: the name may be right, but a person should look.
@@ -91,6 +92,8 @@ def check_name(name: str) -> NameCheck:
     guessed = False
     if _mark_before_name(words):
         words, guessed = words[1:], True  # a table rule read as "I", a stamp as "CA"
+    if len(words) > 2 and len(words[-1]) == 1:
+        words, guessed = words[:-1], True  # no name word has one letter: a mark after it
     out: list[str] = []
     unusual: list[str] = []
     corrected = guessed
