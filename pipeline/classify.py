@@ -11,12 +11,15 @@ Two cues, each good where the other is weak:
 They are averaged: when both agree the confidence is high, when they disagree it falls
 near one half, which sends the document to review. Below :data:`MIN_CONFIDENCE` the answer
 is ``unknown``. Both work on a single page, so a batch can cut a dossier into documents.
+Layout cues count as much as the title each: an ID card's QR code, a page of a card's
+shape (:func:`layout_cues`).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -26,12 +29,17 @@ from rapidfuzz import fuzz
 
 from sohoa import ocr_models
 
+from .idcard import card_qr
+from .models import PageText
 from .vntext import fold
 
 UNKNOWN = "unknown"
 MIN_CONFIDENCE = 0.5  # below this the best type is no better than a guess
 TITLE_MIN_SCORE = 85.0  # rapidfuzz ratio (0..100) of a folded title against a line's start
 TITLE_LINES = 15  # titles sit in the top part of a page, under the motto and authority
+#: layout cues: a card's QR code, a page of the ID-1 card's shape (85.6 x 54 mm)
+CARD_QR_CUE, CARD_SHAPE_CUE = 0.98, 0.8
+CARD_ASPECT, CARD_ASPECT_TOLERANCE = 85.6 / 54.0, 0.12
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -123,8 +131,30 @@ def _mostly_capitals(line: str) -> bool:
     return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
 
 
-def classify(text: str) -> Classification:
-    """The document type of ``text`` (one page or a whole document) and its confidence."""
+def classify_pages(pages: Sequence[PageText]) -> Classification:
+    """The type of a document (or of one page) from its text and its layout cues."""
+    text = "\n".join(page.text for page in pages)
+    return classify(text, layout_cues(pages))
+
+
+def layout_cues(pages: Sequence[PageText]) -> list[tuple[str, float]]:
+    """What the page's shape and marks say, as (doc_type, strength 0..1).
+
+    A chip ID card's QR code decodes to its fields (sohoa.pipeline.idcard): nothing else
+    carries one. A page cut close around a card has the ID-1 card's aspect ratio."""
+    cues: list[tuple[str, float]] = []
+    if card_qr(pages) is not None:
+        cues.append(("citizen_id_card", CARD_QR_CUE))
+    if len(pages) == 1 and pages[0].height > 0:
+        ratio = max(pages[0].width, pages[0].height) / min(pages[0].width, pages[0].height)
+        if abs(ratio - CARD_ASPECT) <= CARD_ASPECT_TOLERANCE:
+            cues.append(("citizen_id_card", CARD_SHAPE_CUE))
+    return cues
+
+
+def classify(text: str, cues: Sequence[tuple[str, float]] = ()) -> Classification:
+    """The document type of ``text`` (one page or a whole document) and its confidence;
+    ``cues`` (doc_type, strength) from the layout count as much as the title each."""
     model = text_model()
     types = list(model.doc_types) if model else [*titles(), UNKNOWN]
     if UNKNOWN not in types:
@@ -142,6 +172,10 @@ def classify(text: str) -> Classification:
         scores = (scores + cue) / 2 if model is not None else cue
     elif model is None:
         scores[types.index(UNKNOWN)] = 1.0
+    for doc_type, strength in cues:
+        cue = np.full(len(types), (1 - strength) / max(1, len(types) - 1))
+        cue[types.index(doc_type)] = strength
+        scores = (scores + cue) / 2
     order = np.argsort(-scores)
     best = types[order[0]]
     confidence = float(scores[order[0]])

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import intake
-from .classify import classify
+from .classify import classify_pages
 from .errors import SohoaError
 from .fieldvalues import FieldValues, extract_fields
 from .models import PageRef, PageText
@@ -131,7 +131,7 @@ def documents_of_file(source: str, pages: list[PageText]) -> list[Document]:
         else 0.0
     )
     text = normalize_text("\n".join(page.text for page in content))
-    kind = classify(text)
+    kind = classify_pages(content)
     found = extract_fields(kind.doc_type, content)
     return [
         Document(

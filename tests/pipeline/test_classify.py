@@ -102,3 +102,23 @@ def test_training_runs_and_writes_a_model_that_reads(tmp_path, monkeypatch) -> N
     assert "held-out accuracy" in (tmp_path / "training-report.md").read_text("utf-8")
     with np.load(model_path) as data:
         assert data["weights"].shape == (len(DOC_TYPES), 2**16)
+
+
+def test_a_card_qr_code_decides_a_page_whose_text_is_lost():
+    """The hard scan of a card: its 5-pt print is illegible, its QR code is not."""
+    from sohoa.pipeline.classify import classify_pages
+    from sohoa.pipeline.models import Barcode
+
+    from .field_fixtures import page_of
+
+    payload = "001095012345||Nguyễn Văn An|12031995|Nam|Số 5, phố Huế, Hà Nội|01022022"
+    garbled = ["Dat£ øc th! 'Netiona\\WV:", "gtuird 29/1371 việt Na"]
+    without = classify_pages([page_of(garbled)])
+    assert without.doc_type != "citizen_id_card" or without.confidence < 0.8
+    page = page_of(garbled, barcodes=(Barcode("QRCode", payload, (0, 0, 90, 90)),))
+    card = classify_pages([page])
+    assert card.doc_type == "citizen_id_card" and card.confidence >= 0.8
+    separator = page_of(
+        [], barcodes=(Barcode("QRCode", "000.00.15.H26-251124-0001", (0, 0, 9, 9)),)
+    )
+    assert classify_pages([separator]).doc_type != "citizen_id_card"
