@@ -41,6 +41,13 @@ QR_DISAGREES = 0.4
 SURE_READING = 0.9
 #: a value the QR code confirms, or gives where the OCR found nothing or was unsure
 QR_CONFIRMED, QR_ONLY = 0.99, 0.95
+#: an ID number whose sex/century and year digits agree with the sex and birth date
+#: read apart, and that birth date: at least this sure
+CORROBORATED = 0.9
+#: middle names that never end a name: a name ending so was cut short ("PHẠM VĂN")
+MIDDLE_ONLY = frozenset({"van", "thi"})
+#: a name every word of which the name vocabularies know as printed
+NAME_KNOWN = 0.86
 #: a name with a word no name vocabulary knows (sohoa.pipeline.names), or of one word
 UNUSUAL_NAME = 0.6
 #: a name whose run-together words were cut apart: likely right, but a guess
@@ -103,8 +110,12 @@ def _check_name(result: FieldValues, name: str, printed: str) -> None:
         result.flag(name, f"unusual in a name: {', '.join(check.unusual)}", cap=UNUSUAL_NAME)
     elif len(check.text.split()) < 2:
         result.flag(name, f"a name of one word: {check.text!r}", cap=UNUSUAL_NAME)
+    elif fold(check.text.split()[-1]) in MIDDLE_ONLY:
+        result.flag(name, f"{check.text!r} ends with a middle name: cut short?", cap=UNUSUAL_NAME)
     elif check.guessed:
         result.confidence[name] = min(result.confidence[name], NAME_SPLIT)
+    elif not check.corrected:
+        result.confidence[name] = max(result.confidence[name], NAME_KNOWN)
 
 
 def _check_address(result: FieldValues, name: str, address: str) -> None:
@@ -263,8 +274,17 @@ def _check(result: FieldValues, template: Template) -> None:
             else values.get(sex_field or "")
         )
         born = _date(values.get(born_field or ""))
-        for problem in validate.check_id_number(number, sex=sex, born=born):
+        problems = validate.check_id_number(number, sex=sex, born=born)
+        for problem in problems:
             result.flag(id_field, problem)
+        if not problems and len(number) == 12 and sex and born:
+            # the sex/century digit and the year digits agree with two other fields read
+            # apart: an OCR error in any of the three would have to make them all agree
+            for corroborated in (id_field, born_field):
+                if corroborated and corroborated in result.confidence:
+                    result.confidence[corroborated] = max(
+                        result.confidence[corroborated], CORROBORATED
+                    )
     for born_field, later_fields in _DATE_CHECKS.get(template.doc_type, ()):
         born = _date(values.get(born_field))
         later = [(name, _date(values.get(name))) for name in later_fields]

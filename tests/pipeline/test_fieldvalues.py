@@ -259,3 +259,25 @@ def test_impossible_century_digit_is_flagged_without_a_birth_date():
     lines = ["TỜ KHAI", "Họ và tên người yêu cầu: TRẦN VĂN AN", "Số CCCD: 079788701125"]
     found = extract_fields("application_form", [page_of(lines)])
     assert "not yet" in found.problems["applicant_id_number"][0]
+
+
+def test_id_number_agreeing_with_sex_and_birth_date_corroborates_both():
+    lines = [
+        "Họ, chữ đệm, tên: LÊ THỊ AN",
+        "Ngày, tháng, năm sinh: 12/03/1995",
+        "Giới tính: Nữ",
+        "Số định danh cá nhân: 001195012345",
+    ]
+    unsure = {"12/03/1995": 50.0, "001195012345": 60.0}
+    found = extract_fields("birth_certificate", [page_of(lines, low=unsure)])
+    assert found.confidence["date_of_birth"] >= 0.9
+    assert found.confidence["personal_id"] >= 0.9
+    lines[2] = "Giới tính: Nam"  # now the sex digit disagrees: nothing corroborated
+    found = extract_fields("birth_certificate", [page_of(lines, low=unsure)])
+    assert found.confidence["date_of_birth"] == 0.5
+    assert found.problems["personal_id"]
+
+
+def test_a_name_cut_short_after_its_middle_name_is_flagged():
+    found = extract_fields("land_use_certificate", [page_of(["Ông: PHẠM VĂN"])])
+    assert "cut short" in found.problems["owner_name"][0]
