@@ -43,7 +43,7 @@ EXACT_BELOW = 6
 #: at most this many lines make one value (an address wrapped over the page width)
 MAX_VALUE_LINES = 3
 #: kinds of value that may wrap onto the next line
-WRAPPING_KINDS = frozenset({"address", "name"})
+WRAPPING_KINDS = frozenset({"address", "place", "name"})
 #: a right column shows itself as labels at one x on this many lines, give or take this
 #: share of the page's width
 MIN_COLUMN_ROWS, COLUMN_X_TOLERANCE = 3, 0.04

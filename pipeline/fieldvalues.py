@@ -46,8 +46,9 @@ QR_CONFIRMED, QR_ONLY = 0.99, 0.95
 CORROBORATED = 0.9
 #: middle names that never end a name: a name ending so was cut short ("PHẠM VĂN")
 MIDDLE_ONLY = frozenset({"van", "thi"})
-#: a name every word of which the name vocabularies know as printed
-NAME_KNOWN = 0.86
+#: a name every word of which the name vocabularies know as printed, read at least
+#: fairly sure: OCR errors rarely make only name words (but AN/ÂN both are, hence the floor)
+NAME_KNOWN, NAME_KNOWN_FROM = 0.86, 0.7
 #: a name with a word no name vocabulary knows (sohoa.pipeline.names), or of one word
 UNUSUAL_NAME = 0.6
 #: a name whose run-together words were cut apart: likely right, but a guess
@@ -114,7 +115,7 @@ def _check_name(result: FieldValues, name: str, printed: str) -> None:
         result.flag(name, f"{check.text!r} ends with a middle name: cut short?", cap=UNUSUAL_NAME)
     elif check.guessed:
         result.confidence[name] = min(result.confidence[name], NAME_SPLIT)
-    elif not check.corrected:
+    elif not check.corrected and result.confidence[name] >= NAME_KNOWN_FROM:
         result.confidence[name] = max(result.confidence[name], NAME_KNOWN)
 
 
@@ -147,7 +148,7 @@ def normalize_value(kind: str, text: str) -> Any:
     if kind == "name":
         name = normalize.clean_name(text)
         return check_name(name).text if name else None
-    if kind == "address":
+    if kind in ("address", "place"):
         return clean_address(text)
     if kind in ("title", "serial"):
         return normalize.clean_text(text)
@@ -281,7 +282,7 @@ def _check(result: FieldValues, template: Template) -> None:
             # the sex/century digit and the year digits agree with two other fields read
             # apart: an OCR error in any of the three would have to make them all agree
             for corroborated in (id_field, born_field):
-                if corroborated and corroborated in result.confidence:
+                if corroborated in result.confidence and not result.problems.get(corroborated):
                     result.confidence[corroborated] = max(
                         result.confidence[corroborated], CORROBORATED
                     )
