@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from .errors import ExitCode, SohoaError
-from .extract import Document, FileFailure, extract
+from .extract import REVIEW_FIELD, Document, FileFailure, extract
 from .progress import PageProgress
 from .settings import load_settings
 
@@ -50,6 +50,9 @@ def extract_command(
         bool, typer.Option("--json", help="Print JSON Lines, one per document.")
     ] = False,
     jobs: JobsOption = None,
+    show_text: Annotated[
+        bool, typer.Option("--text", help="Also print the OCR text (readable output).")
+    ] = False,
 ) -> None:
     """OCR, classify and extract fields; nothing is stored or signed."""
     settings = load_settings()
@@ -63,16 +66,37 @@ def extract_command(
                 sys.stdout.write(json.dumps(outcome.to_contract(), ensure_ascii=False) + "\n")
                 sys.stdout.flush()
             else:
-                print(_summary(outcome), flush=True)
+                print(_summary(outcome, show_text), flush=True)
     if failed:
         raise typer.Exit(ExitCode.input_failed)
 
 
-def _summary(document: Document) -> str:
+def _summary(document: Document, show_text: bool = False) -> str:
+    """A clerk's view: the type, then each field with its confidence; what is unsure or
+    wrong is marked "?" with the reason."""
     pages = ", ".join(map(str, document.pages))
     review = "  [needs review]" if document.needs_review else ""
-    head = f"{document.source} (pages {pages}): {document.doc_type}{review}"
-    return head + "\n" + "\n".join("    " + line for line in document.text.splitlines())
+    lines = [
+        f"{document.source} (pages {pages}): {document.doc_type}"
+        f" ({document.doc_type_confidence:.2f}){review}"
+    ]
+    for name, value in document.fields.items():
+        confidence = document.field_confidence.get(name, 0.0)
+        problems = document.problems.get(name, [])
+        mark = "?" if problems or value is None or confidence < REVIEW_FIELD else " "
+        lines.append(f"  {mark} {name}: {_shown(value)}  ({confidence:.2f})")
+        lines.extend(f"      {problem}" for problem in problems)
+    if show_text or not document.fields:
+        lines.extend("    " + line for line in document.text.splitlines())
+    return "\n".join(lines)
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(" / ".join(str(v) for v in item.values()) for item in value)
+    return str(value)
 
 
 def main() -> None:
