@@ -138,7 +138,8 @@ def report(
             if document is not None and not document.needs_review:
                 accepted.append(right)
             if not right:
-                wrong.append((record["file"], level, name, expected, got))
+                accepted_wrong = document is not None and not document.needs_review
+                wrong.append((record["file"], level, name, expected, got, accepted_wrong))
         if doc_type == "citizen_id_card" and card_qr(pages.get(record["file"], [])):
             qr_ids.append(
                 document is not None
@@ -169,8 +170,8 @@ def report(
     for (doc_type, name), rights in field_right.items():
         print(f"| {doc_type} | {name} | {_share(rights)} ({sum(rights)}/{len(rights)}) |")
     if show_wrong:
-        for item in wrong:
-            print("wrong:", *item)
+        for *item, accepted_wrong in wrong:
+            print("wrong:", *item, "(AUTO-ACCEPTED)" if accepted_wrong else "(to review)")
 
 
 def _share(values: list[bool]) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -47,6 +47,8 @@ WRAPPING_KINDS = frozenset({"address", "place", "name"})
 #: a right column shows itself as labels at one x on this many lines, give or take this
 #: share of the page's width
 MIN_COLUMN_ROWS, COLUMN_X_TOLERANCE = 3, 0.04
+#: a label starting right of this share of the page's width is in the right column
+RIGHT_COLUMN_FROM = 0.45
 #: a table's header holds at least two of its column labels this alike (rapidfuzz 0..100)
 HEADER_MIN_SCORE = 80.0
 #: title lines are found among the first lines of a document's first page
@@ -64,6 +66,8 @@ class Token:
     key: str  # folded, letters and digits only: what labels are matched on
     confidence: float  # 0..100
     box: tuple[int, int, int, int]  # left, top, right, bottom on the original page
+    x0: int = 0  # left and right on the upright page (the original may lie on its side)
+    x1: int = 0
 
     @property
     def colon(self) -> bool:
@@ -76,6 +80,7 @@ class Line:
 
     page: int
     tokens: tuple[Token, ...]
+    width: int = 0  # of the upright page, in the words' pixels
 
     @property
     def text(self) -> str:
@@ -86,32 +91,47 @@ def document_lines(pages: Sequence[PageText]) -> list[Line]:
     """The lines of a document's pages in reading order, words split after a colon."""
     lines: list[Line] = []
     for number, page in enumerate(pages, start=1):
+        width = page.height if page.rotation in (90, 270) else page.width
         current: tuple[int, int, int] | None = None
         words: list[Token] = []
         for word in page.words:
             key = (word.block, word.paragraph, word.line)
             if key != current and words:
-                lines.append(Line(number, tuple(words)))
+                lines.append(Line(number, tuple(words), width))
                 words = []
             current = key
-            words.extend(_tokens(word))
+            words.extend(_tokens(word, page))
         if words:
-            lines.append(Line(number, tuple(words)))
+            lines.append(Line(number, tuple(words), width))
     return lines
 
 
-def _tokens(word: OcrWord) -> list[Token]:
+def _tokens(word: OcrWord, page: PageText) -> list[Token]:
     """The word, or its parts when a colon sits inside it ("tên:NGUYỄN")."""
     text = nfc(word.text)
     parts = [p for p in re.split(r"(?<=:)(?=[^\s:])", text) if p]
+    box = (word.left, word.top, word.left + word.width, word.top + word.height)
+    left, right = _upright_x(box, page)
     tokens = []
-    x = word.left
     for part in parts:
-        width = round(word.width * len(part) / max(1, len(text)))
-        box = (x, word.top, x + width, word.top + word.height)
-        tokens.append(Token(part, _NOT_ALNUM.sub("", fold(part)), word.confidence, box))
-        x += width
+        width = round((right - left) * len(part) / max(1, len(text)))
+        key = _NOT_ALNUM.sub("", fold(part))
+        tokens.append(Token(part, key, word.confidence, box, left, left + width))
+        left += width
     return tokens
+
+
+def _upright_x(box: tuple[int, int, int, int], page: PageText) -> tuple[int, int]:
+    """Left and right of a box of the original page once the page is turned upright
+    (``page.rotation`` degrees clockwise): where columns are told apart."""
+    left, top, right, bottom = box
+    if page.rotation == 90:
+        return page.height - bottom, page.height - top
+    if page.rotation == 180:
+        return page.width - right, page.width - left
+    if page.rotation == 270:
+        return top, bottom
+    return left, right
 
 
 # --------------------------------------------------------------------------- templates
@@ -126,6 +146,7 @@ class Finder:
     label: str = ""  # label text ("label"), or label-set name ("set")
     nth: int = 1  # which occurrence of the set
     spec: Any = None  # the regex, the title starts, or the table description
+    at_most: float = 1.0  # a last resort's readings are no surer than this
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,10 +200,12 @@ def parse_template(doc_type: str, raw: dict[str, Any]) -> Template:
 
 def _finder(raw: str | dict[str, Any], label_sets: dict[str, tuple[str, ...]]) -> Finder:
     if isinstance(raw, dict):
-        ((how, spec),) = raw.items()
+        options = dict(raw)
+        at_most = float(options.pop("at_most", 1.0))
+        ((how, spec),) = options.items()
         if how not in ("pattern", "title", "table", "capitals"):
             raise ValueError(f"unknown finder {how!r}")
-        return Finder(how, spec=spec)
+        return Finder(how, spec=spec, at_most=at_most)
     if raw.startswith("@"):
         name, _, nth = raw[1:].partition("#")
         if name not in label_sets:
@@ -314,6 +337,8 @@ def _read_field(
             )
             hits = [m for m in matches if m.label in wanted]
             if finder.how == "set":
+                if template.columns:  # the left column's occurrence before the right one's
+                    hits.sort(key=lambda m: (_in_right_column(m, lines), m.line))
                 candidates = hits[finder.nth - 1 : finder.nth]
             else:  # the label as a field's label (with its colon) before a mention of it
                 candidates = sorted(hits, key=lambda m: not m.colon)
@@ -331,8 +356,14 @@ def _read_field(
         else:
             reading = _table(finder.spec, lines)
         if reading is not None and (finder.how == "table" or accept(spec, reading.text)):
-            return reading
+            return replace(reading, confidence=min(reading.confidence, finder.at_most))
     return None
+
+
+def _in_right_column(match: LabelMatch, lines: Sequence[Line]) -> bool:
+    """Whether a label starts right of the middle of its line's page."""
+    line = lines[match.line]
+    return line.tokens[match.start].x0 > line.width * RIGHT_COLUMN_FROM
 
 
 def _values_after(
@@ -431,12 +462,12 @@ def read_down(lines: Sequence[Line], matches: list[LabelMatch]) -> list[Line] | 
     as labels that begin at the same x on several lines; every line of the block around
     them that no word crosses at that x is cut there, left parts first.
     """
-    right_starts = [(m.line, lines[m.line].tokens[m.start].box[0]) for m in matches if m.start > 0]
+    right_starts = [(m.line, lines[m.line].tokens[m.start].x0) for m in matches if m.start > 0]
     if len(right_starts) < MIN_COLUMN_ROWS:
         return None
     xs = sorted(x for _, x in right_starts)
     median = xs[len(xs) // 2]
-    spread = max(t.box[2] for line in lines for t in line.tokens) * COLUMN_X_TOLERANCE
+    spread = max(t.x1 for line in lines for t in line.tokens) * COLUMN_X_TOLERANCE
     rows = [i for i, x in right_starts if abs(x - median) <= spread]
     if len(set(rows)) < MIN_COLUMN_ROWS:
         return None
@@ -448,14 +479,14 @@ def read_down(lines: Sequence[Line], matches: list[LabelMatch]) -> list[Line] | 
     while last + 1 < len(lines) and _fits_columns(lines[last + 1], gutter, page):
         last += 1
     block = lines[first : last + 1]
-    left = [Line(page, tuple(t for t in ln.tokens if t.box[0] < gutter)) for ln in block]
-    right = [Line(page, tuple(t for t in ln.tokens if t.box[0] >= gutter)) for ln in block]
+    left = [replace(ln, tokens=tuple(t for t in ln.tokens if t.x0 < gutter)) for ln in block]
+    right = [replace(ln, tokens=tuple(t for t in ln.tokens if t.x0 >= gutter)) for ln in block]
     columns = [ln for ln in left + right if ln.tokens]
     return [*lines[:first], *columns, *lines[last + 1 :]]
 
 
 def _fits_columns(line: Line, gutter: float, page: int) -> bool:
-    return line.page == page and not any(t.box[0] < gutter < t.box[2] for t in line.tokens)
+    return line.page == page and not any(t.x0 < gutter < t.x1 for t in line.tokens)
 
 
 def _label_starts(matches: list[LabelMatch]) -> dict[int, list[int]]:

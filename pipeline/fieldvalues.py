@@ -41,6 +41,8 @@ QR_DISAGREES = 0.4
 SURE_READING = 0.9
 #: a value the QR code confirms, or gives where the OCR found nothing or was unsure
 QR_CONFIRMED, QR_ONLY = 0.99, 0.95
+#: an ID number mended (its first digit): likely right, for a person to confirm
+REPAIRED = 0.7
 #: an ID number whose sex/century and year digits agree with the sex and birth date
 #: read apart, and that birth date: at least this sure
 CORROBORATED = 0.9
@@ -276,6 +278,11 @@ def _check(result: FieldValues, template: Template) -> None:
         )
         born = _date(values.get(born_field or ""))
         problems = validate.check_id_number(number, sex=sex, born=born)
+        repaired = _repair_province_digit(number, sex, born) if problems else None
+        if repaired is not None:
+            values[id_field] = number = repaired
+            problems = [f"first digit read as {number[0]!r}: province codes begin with 0"]
+            result.confidence[id_field] = min(result.confidence[id_field], REPAIRED)
         for problem in problems:
             result.flag(id_field, problem)
         if not problems and len(number) == 12 and sex and born:
@@ -292,6 +299,16 @@ def _check(result: FieldValues, template: Template) -> None:
         for problem in validate.check_dates(born, *later):
             culprit = next((n for n, _ in later if n in problem), born_field)
             result.flag(culprit, problem)
+
+
+def _repair_province_digit(number: str, sex: str | None, born: date | None) -> str | None:
+    """Every province code of a personal ID number begins with 0; OCR reads that 0 as
+    another digit (a "2" from a stray mark). The number with its first digit 0, if that
+    passes every check."""
+    if len(number) != 12 or number[0] == "0":
+        return None
+    candidate = "0" + number[1:]
+    return None if validate.check_personal_id(candidate, sex=sex, born=born) else candidate
 
 
 def _date(value: Any) -> date | None:

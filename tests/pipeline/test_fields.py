@@ -266,3 +266,31 @@ def test_two_columns_read_across_are_read_down_again():
     assert got["wife_date_of_birth"] == "28/06/1981"
     assert got["husband_id_number"] == "CMND số 186793220"
     assert got["wife_id_number"] == "CCCD số 040181262387"
+
+
+def test_columns_told_apart_on_a_page_scanned_upside_down():
+    """Word boxes are in the original scan's pixels; a page read after turning it 180°
+    has its left column on the right of those pixels."""
+    from dataclasses import replace
+
+    rows = [
+        f"{'Họ và tên: VŨ QUANG NGHĨA':<40}{' ' * 8}Họ tên: NGÔ LAN TUYẾT",
+        f"{'Ngày sinh: 27/01/1980':<40}{' ' * 8}Sinh ngày: 22/04/1981",
+        f"{'Dân tộc: Kinh':<40}{' ' * 8}Dân tộc: Kinh",
+        "Giấy tờ tùy thân: CCCD số 079080789335",
+    ]
+    upright = page_of(rows)
+    upright = replace(upright, width=60 * 20)  # the page as wide as its lines
+    turned = replace(
+        upright,
+        rotation=180,
+        words=[
+            replace(w, left=upright.width - w.left - w.width, top=upright.height - w.top - w.height)
+            for w in upright.words
+        ],
+    )
+    template = load_template("marriage_certificate")
+    for page in (upright, turned):
+        found = read_fields(template, document_lines([page]))
+        assert found["husband_name"].text == "VŨ QUANG NGHĨA"
+        assert found["wife_date_of_birth"].text == "22/04/1981"

@@ -281,3 +281,34 @@ def test_id_number_agreeing_with_sex_and_birth_date_corroborates_both():
 def test_a_name_cut_short_after_its_middle_name_is_flagged():
     found = extract_fields("land_use_certificate", [page_of(["Ông: PHẠM VĂN"])])
     assert "cut short" in found.problems["owner_name"][0]
+
+
+def test_province_code_first_digit_mended_when_everything_else_agrees():
+    lines = [
+        "Họ, chữ đệm và tên: TRẦN VĂN AN",
+        "Ngày sinh: 12/03/2007",
+        "Giới tính: Nam",
+        "Số định danh cá nhân: 230207514581",  # "0" read as "2"
+    ]
+    found = extract_fields("residence_confirmation", [page_of(lines)])
+    assert found.values["personal_id"] == "030207514581"
+    assert "begin with 0" in found.problems["personal_id"][0]
+    assert found.confidence["personal_id"] <= 0.7
+    lines[1] = "Ngày sinh: 12/03/1995"  # then the year digits disagree: left as read
+    found = extract_fields("residence_confirmation", [page_of(lines)])
+    assert found.values["personal_id"] == "230207514581"
+
+
+def test_a_signature_instruction_is_no_name_label_and_a_last_resort_is_unsure():
+    lines = [
+        "TỜ KHAI ĐĂNG KÝ KHAI SINH",
+        "Họ và tên người yêu cầu:",
+        "Sinh ngày: 28/10/1991",
+        "HOÀNG HOÀNG DUY",
+        "Số CCCD: 035091288482",
+        "(Ký, ghi rõ họ, chữ đệm, tên)",
+        "Hoàng Hoàng Duy",
+    ]
+    found = extract_fields("application_form", [page_of(lines)])
+    assert found.values["applicant_name"] == "HOÀNG HOÀNG DUY"
+    assert found.confidence["applicant_name"] <= 0.6
