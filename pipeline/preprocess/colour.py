@@ -22,6 +22,7 @@ _BLUE_HUES = ((95, 135),)  # ballpoint blue to violet-blue
 _MIN_SATURATION = 70  # pale tints of the paper or a background pattern stay
 _MIN_VALUE = 60  # nearly black ink is black ink, whatever its hue
 _SEAL_MIN_MM = 12.0  # a seal or a title stamp; a red printed title line is lower than this
+_SEAL_MAX_MM = 70.0  # seals are 30-50 mm across; a red border round the page is no seal
 _MM_PER_INCH = 25.4
 
 
@@ -50,14 +51,17 @@ def _reduce(image: np.ndarray, dpi: float, to_dpi: float) -> tuple[np.ndarray, i
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA), factor
 
 
-def _boxes(mask: np.ndarray, min_side: float = 0.0) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes (x, y, w, h) of the mask's components at least ``min_side`` each way."""
+def _boxes(
+    mask: np.ndarray, min_side: float = 0.0, max_side: float = float("inf")
+) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes (x, y, w, h) of the mask's components ``min_side`` to ``max_side``
+    each way."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     return [
         tuple(int(v) for v in stats[label, :4])
         for label in range(1, count)
-        if stats[label, cv2.CC_STAT_WIDTH] >= min_side
-        and stats[label, cv2.CC_STAT_HEIGHT] >= min_side
+        if min_side <= stats[label, cv2.CC_STAT_WIDTH] <= max_side
+        and min_side <= stats[label, cv2.CC_STAT_HEIGHT] <= max_side
     ]
 
 
@@ -67,7 +71,9 @@ def colour_regions(image: np.ndarray, dpi: float, red: bool = True, blue: bool =
     Strokes blend with the paper when the page is reduced, so the copy is judged with half
     the saturation the full page needs; the boxes only say where to look closely. Red counts
     only as a seal or stamp: a group (strokes within ~1.5 mm) at least :data:`_SEAL_MIN_MM`
-    tall and wide. A red title printed on a land-use certificate is one line high and stays.
+    tall and wide, and at most :data:`_SEAL_MAX_MM`. A red title or serial printed on a
+    land-use certificate is one line high and stays -- also inside the certificate's red
+    border, which is no seal (its box, the whole page, would take the serial with it).
     """
     small, factor = _reduce(image[:, :, :3], dpi, 75.0)
     small_dpi = dpi / factor
@@ -77,7 +83,8 @@ def colour_regions(image: np.ndarray, dpi: float, red: bool = True, blue: bool =
     boxes: list[tuple[int, int, int, int]] = []
     if red:
         grouped = cv2.dilate(_hue_mask(hsv, _RED_HUES, _MIN_SATURATION // 2), kernel)
-        boxes += _boxes(grouped, small_dpi * _SEAL_MIN_MM / _MM_PER_INCH)
+        mm = small_dpi / _MM_PER_INCH
+        boxes += _boxes(grouped, mm * _SEAL_MIN_MM, mm * _SEAL_MAX_MM)
     if blue:
         blue_ink = cv2.dilate(_hue_mask(hsv, _BLUE_HUES, _MIN_SATURATION // 2), kernel)
         boxes += _boxes(blue_ink, small_dpi * 1.0 / _MM_PER_INCH)  # not chroma noise

@@ -203,6 +203,26 @@ def test_seal_and_signature_fade_but_black_text_under_the_seal_stays(form) -> No
     assert np.count_nonzero(grey[black] < 100) > 0.98 * black.sum()
 
 
+def test_red_serial_inside_a_red_border_stays_while_the_seal_fades(form) -> None:
+    """A land-use certificate: its red border is no seal, and must not take the red
+    serial it surrounds away with the seal."""
+    page = form.image.copy()
+    red = (40, 40, 200)  # BGR
+    cv2.rectangle(page, (60, 60), (page.shape[1] - 60, page.shape[0] - 60), red, 8)
+    cv2.putText(page, "BK 627187", (200, page.shape[0] - 200), cv2.FONT_HERSHEY_SIMPLEX, 2, red, 6)
+    serial = np.zeros(page.shape[:2], bool)
+    serial[page.shape[0] - 260 : page.shape[0] - 180, 200:700] = True
+    serial &= (page[:, :, 2] > 150) & (page[:, :, 1] < 100)
+    grey = suppress_seal_and_signature(page, DPI)
+    assert serial.sum() > 500
+    assert np.count_nonzero(grey[serial] < 128) > 0.95 * serial.sum()
+    x, y, w, h = form.seal_box
+    seal = np.zeros(serial.shape, bool)
+    seal[y : y + h, x : x + w] = True
+    seal &= (form.image[:, :, 2] > 150) & (form.image[:, :, 1] < 100)
+    assert np.count_nonzero(ink_of(grey)[seal]) < 0.01 * seal.sum()
+
+
 def test_crop_borders_whitens_a_dark_scanner_lid(form) -> None:
     scan = to_grey(dark_border(skew(form.image, 3.0), 10, DPI))
     cleaned, whitened = crop_borders(scan, DPI)
