@@ -29,7 +29,7 @@ from .fields import FieldSpec, Reading, Template, document_lines, load_template,
 from .gazetteer import check_address
 from .idcard import CardQr, card_qr
 from .models import PageText
-from .names import check_name
+from .names import check_name, name_syllables
 from .vntext import fold, nfc
 
 #: a value that fails validation cannot be right: at most this confident
@@ -84,7 +84,8 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
     template = load_template(doc_type)
     if template is None:
         return FieldValues()
-    readings = read_fields(template, document_lines(pages), _holds_value)
+    lines = document_lines(pages)
+    readings = read_fields(template, lines, _holds_value)
     result = FieldValues(
         key_fields=tuple(spec.name for spec in template.fields if spec.key), readings=readings
     )
@@ -97,6 +98,7 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
             result.problems[spec.name] = [f"no {spec.kind} in {reading.text!r}"]
         elif spec.kind == "name" and reading is not None:
             _check_name(result, spec.name, reading.text)
+            _check_name_elsewhere(result, spec.name, [line.text for line in lines])
         elif spec.kind == "address" and value is not None:
             _check_address(result, spec.name, value)
     if doc_type == "citizen_id_card" and (card := card_qr(pages)) is not None:
@@ -119,6 +121,29 @@ def _check_name(result: FieldValues, name: str, printed: str) -> None:
         result.confidence[name] = min(result.confidence[name], NAME_SPLIT)
     elif not check.corrected and result.confidence[name] >= NAME_KNOWN_FROM:
         result.confidence[name] = max(result.confidence[name], NAME_KNOWN)
+
+
+def _check_name_elsewhere(result: FieldValues, name: str, texts: list[str]) -> None:
+    """A name printed again, longer, elsewhere on the document (the signer's name under a
+    signature) was cut short where it was read: a wrapped last word OCR lost. The longer
+    one is proposed, for a person to confirm."""
+    value = result.values.get(name)
+    if not isinstance(value, str):
+        return
+    key = fold(value)
+    for text in texts:
+        folded = fold(text)
+        if folded.startswith(key + " ") and _name_words(folded[len(key) :]):
+            longer = check_name(nfc(text)).text
+            result.values[name] = longer.upper() if value.isupper() else longer
+            result.flag(name, f"printed longer elsewhere: {text!r}", cap=UNUSUAL_NAME)
+            return
+
+
+def _name_words(rest: str) -> bool:
+    """Whether ``rest`` (folded) is one or two more words of a name, and nothing else."""
+    words = rest.split()
+    return 0 < len(words) <= 2 and all(w in name_syllables() for w in words)
 
 
 def _check_address(result: FieldValues, name: str, address: str) -> None:

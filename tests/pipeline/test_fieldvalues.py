@@ -312,3 +312,19 @@ def test_a_signature_instruction_is_no_name_label_and_a_last_resort_is_unsure():
     found = extract_fields("application_form", [page_of(lines)])
     assert found.values["applicant_name"] == "HOÀNG HOÀNG DUY"
     assert found.confidence["applicant_name"] <= 0.6
+
+
+def test_a_name_printed_longer_under_a_signature_was_cut_short():
+    lines = [
+        "Họ tên: DƯƠNG KHÁNH HỒNG",
+        "Ngày sinh: 15/02/1999",
+        "Vợ",
+        "DƯƠNG KHÁNH HỒNG OANH",
+    ]
+    found = extract_fields("land_use_certificate", [page_of(["Bà: DƯƠNG KHÁNH HỒNG", *lines[1:]])])
+    assert "printed longer elsewhere" in found.problems["owner_name"][0]
+    assert found.values["owner_name"] == "DƯƠNG KHÁNH HỒNG OANH"
+    same = extract_fields(
+        "land_use_certificate", [page_of(["Bà: DƯƠNG KHÁNH HỒNG OANH", *lines[1:]])]
+    )
+    assert "owner_name" not in same.problems
