@@ -32,6 +32,8 @@ from .models import PageText
 from .names import check_name, name_syllables
 from .vntext import fold, nfc
 
+#: a value read the same in two places of the document (a CT07's field and its table row)
+READ_TWICE = 0.97
 #: a value that fails validation cannot be right: at most this confident
 FAILED_CHECK = 0.3
 #: the QR code says otherwise than an OCR reading this sure of itself: a person must look
@@ -104,6 +106,7 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
     if doc_type == "citizen_id_card" and (card := card_qr(pages)) is not None:
         _apply_card_qr(result, card)
     _check(result, template)
+    _check_against_members(result)
     return result
 
 
@@ -224,14 +227,45 @@ def relationship(text: str) -> str | None:
 
 
 def _members(reading: Reading) -> list[dict[str, Any]]:
-    return [
-        {
+    """The table's rows; where the rest of a row also gives the sex and the personal ID
+    number (the members table of a CT07), those too."""
+    members = []
+    for row in reading.rows:
+        rest = row["relationship"]
+        member: dict[str, Any] = {
             "full_name": normalize_value("name", row["full_name"]),
             "date_of_birth": normalize.iso_date(row["date_of_birth"]),
-            "relationship": relationship(row["relationship"]),
+            "relationship": relationship(rest),
         }
-        for row in reading.rows
-    ]
+        sex, number = normalize.parse_sex(rest), normalize.parse_digits(rest)
+        if sex is not None:
+            member["sex"] = sex
+        if number is not None:
+            member["personal_id"] = number
+        members.append(member)
+    return members
+
+
+def _check_against_members(result: FieldValues) -> None:
+    """The citizen a CT07 is about is a row of its members table too: the same name, birth
+    date and ID number read a second time, apart. Agreement makes both readings sure;
+    a disagreement is for a person to settle."""
+    members = result.values.get("members")
+    name = result.values.get("full_name")
+    if not members or not isinstance(name, str):
+        return
+    row = next((m for m in members if m["full_name"] and fold(m["full_name"]) == fold(name)), None)
+    if row is None:
+        return
+    for field_name, row_key in (("date_of_birth", "date_of_birth"), ("personal_id", "personal_id")):
+        read, again = result.values.get(field_name), row.get(row_key)
+        if read is None or again is None or result.problems.get(field_name):
+            continue
+        if read == again:
+            result.confidence[field_name] = max(result.confidence[field_name], READ_TWICE)
+        else:
+            result.flag(field_name, f"the members table says {again!r}", cap=QR_DISAGREES)
+    result.confidence["full_name"] = max(result.confidence["full_name"], READ_TWICE)
 
 
 # --------------------------------------------------------------------------- ID card QR

@@ -328,3 +328,28 @@ def test_a_name_printed_longer_under_a_signature_was_cut_short():
         "land_use_certificate", [page_of(["Bà: DƯƠNG KHÁNH HỒNG OANH", *lines[1:]])]
     )
     assert "owner_name" not in same.problems
+
+
+def test_a_ct07_citizen_checked_against_its_own_row_of_the_members_table():
+    lines = [
+        "XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ",
+        "1. Họ, chữ đệm và tên: BÙI ĐÌNH QUỐC TIẾN",
+        "2. Sinh ngày: 09/06/1986 3. Giới tính: Nam",
+        "4. Số định danh cá nhân: 094086058329",
+        "TT Họ, chữ đệm và tên Ngày sinh Giới tính Số ĐDCN Quan hệ",
+        "1 BÙI ĐÌNH QUỐC TIẾN 09/06/1986 Nam 094086058329 Chủ hộ",
+        "2 PHAN THÙY THƯ 28/06/1981 Nữ 006181967883 Vợ",
+    ]
+    unsure = {"094086058329": 70.0}
+    found = extract_fields("residence_confirmation", [page_of(lines, low=unsure)])
+    assert found.values["members"][1] == {
+        "full_name": "PHAN THÙY THƯ",
+        "date_of_birth": "1981-06-28",
+        "relationship": "Vợ",
+        "sex": "Nữ",
+        "personal_id": "006181967883",
+    }
+    assert found.confidence["personal_id"] >= 0.97  # read twice, the same
+    lines[5] = lines[5].replace("094086058329", "094086058320")
+    found = extract_fields("residence_confirmation", [page_of(lines)])
+    assert "members table says" in found.problems["personal_id"][0]
