@@ -40,6 +40,9 @@ TITLE_LINES = 15  # titles sit in the top part of a page, under the motto and au
 #: layout cues: a card's QR code, a page of the ID-1 card's shape (85.6 x 54 mm)
 CARD_QR_CUE, CARD_SHAPE_CUE = 0.98, 0.8
 CARD_ASPECT, CARD_ASPECT_TOLERANCE = 85.6 / 54.0, 0.12
+MEMBERS_TABLE_CUE = 0.7
+_MEMBERS_HEADER = (("ho va ten", "ho ten"), ("ngay", "nam sinh"), ("quan he",))
+_ID_COLUMN = ("dinh danh", "ddcn", "cccd", "cmnd")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -141,15 +144,25 @@ def layout_cues(pages: Sequence[PageText]) -> list[tuple[str, float]]:
     """What the page's shape and marks say, as (doc_type, strength 0..1).
 
     A chip ID card's QR code decodes to its fields (sohoa.pipeline.idcard): nothing else
-    carries one. A page cut close around a card has the ID-1 card's aspect ratio."""
+    carries one. A page cut close around a card has the ID-1 card's aspect ratio. A table
+    of a household's members without their ID numbers is a household register's (the
+    CT07 lists ID numbers in its table)."""
     cues: list[tuple[str, float]] = []
     if card_qr(pages) is not None:
         cues.append(("citizen_id_card", CARD_QR_CUE))
+    if any(_members_table_header(line) for page in pages for line in page.text.splitlines()):
+        cues.append(("household_register", MEMBERS_TABLE_CUE))
     if len(pages) == 1 and pages[0].height > 0:
         ratio = max(pages[0].width, pages[0].height) / min(pages[0].width, pages[0].height)
         if abs(ratio - CARD_ASPECT) <= CARD_ASPECT_TOLERANCE:
             cues.append(("citizen_id_card", CARD_SHAPE_CUE))
     return cues
+
+
+def _members_table_header(line: str) -> bool:
+    folded = fold(line)
+    has = all(any(k in folded for k in keys) for keys in _MEMBERS_HEADER)
+    return has and not any(k in folded for k in _ID_COLUMN)
 
 
 def classify(text: str, cues: Sequence[tuple[str, float]] = ()) -> Classification:

@@ -122,3 +122,14 @@ def test_a_card_qr_code_decides_a_page_whose_text_is_lost():
         [], barcodes=(Barcode("QRCode", "000.00.15.H26-251124-0001", (0, 0, 9, 9)),)
     )
     assert classify_pages([separator]).doc_type != "citizen_id_card"
+
+
+def test_a_members_table_without_id_numbers_is_a_household_registers():
+    from sohoa.pipeline.classify import layout_cues
+
+    from .field_fixtures import page_of
+
+    register = page_of(["NHỮNG NGƯỜI TRONG HỘ", "STT Họ và tên Ngày sinh Quan hệ với chủ hộ"])
+    assert ("household_register", 0.7) in layout_cues([register])
+    ct07 = page_of(["TT Họ, chữ đệm và tên Ngày sinh Giới tính Số ĐDCN Quan hệ"])
+    assert layout_cues([ct07]) == []
