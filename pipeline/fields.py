@@ -155,6 +155,7 @@ class FieldSpec:
     kind: str  # normalizer kind: name, date, sex, text, address, personal_id, ...
     key: bool  # a key field of CONTRACT.md: it decides whether a person must look
     finders: tuple[Finder, ...]
+    confirms: str | None = None  # a second printing of that field, read to check it
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,7 @@ def parse_template(doc_type: str, raw: dict[str, Any]) -> Template:
             spec["kind"],
             bool(spec.get("key")),
             tuple(_finder(f, label_sets) for f in spec["find"]),
+            spec.get("confirms"),
         )
         for name, spec in raw["fields"].items()
     )
@@ -302,6 +304,7 @@ class Reading:
     page: int  # 1-based within the document
     box: tuple[int, int, int, int]  # left, top, right, bottom on that page
     rows: tuple[dict[str, str], ...] = field(default=())  # a table's rows, by column
+    guess: bool = False  # found by a last resort (``at_most``): where it is, is a guess
 
 
 Accept = Callable[[FieldSpec, str], bool]
@@ -356,7 +359,11 @@ def _read_field(
         else:
             reading = _table(finder.spec, lines)
         if reading is not None and (finder.how == "table" or accept(spec, reading.text)):
-            return replace(reading, confidence=min(reading.confidence, finder.at_most))
+            if finder.at_most < 1.0:
+                reading = replace(
+                    reading, confidence=min(reading.confidence, finder.at_most), guess=True
+                )
+            return reading
     return None
 
 

@@ -45,13 +45,14 @@ SURE_READING = 0.9
 QR_CONFIRMED, QR_ONLY = 0.99, 0.95
 #: an ID number mended (its first digit): likely right, for a person to confirm
 REPAIRED = 0.7
-#: an ID number whose sex/century and year digits agree with the sex and birth date
-#: read apart, and that birth date: at least this sure
-CORROBORATED = 0.9
+#: an ID number read at least fairly sure whose sex/century and year digits agree with
+#: the sex and birth date read apart: at least this sure
+CORROBORATED, CORROBORATED_FROM = 0.9, 0.7
 #: middle names that never end a name: a name ending so was cut short ("PHẠM VĂN")
 MIDDLE_ONLY = frozenset({"van", "thi"})
-#: a name every word of which the name vocabularies know as printed, read at least
-#: fairly sure: OCR errors rarely make only name words (but AN/ÂN both are, hence the floor)
+#: a name of three words or more, every one of which the name vocabularies know as
+#: printed, read at least fairly sure: OCR errors rarely make only name words (but AN/ÂN
+#: both are, hence the floor; and a name cut short is two known words, hence three)
 NAME_KNOWN, NAME_KNOWN_FROM = 0.86, 0.7
 #: a name with a word no name vocabulary knows (sohoa.pipeline.names), or of one word
 UNUSUAL_NAME = 0.6
@@ -80,6 +81,16 @@ class FieldValues:
         self.problems.setdefault(name, []).append(problem)
         self.confidence[name] = min(self.confidence.get(name, 0.0), cap)
 
+    def lift(self, name: str, level: float) -> None:
+        """Raise a field's confidence to ``level`` on outside evidence -- unless a check
+        failed, or it was found by a last resort (a guess of where it is printed)."""
+        reading = self.readings.get(name)
+        if self.problems.get(name) or name not in self.confidence:
+            return
+        if reading is not None and reading.guess:
+            return
+        self.confidence[name] = max(self.confidence[name], level)
+
 
 def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
     """The CONTRACT fields of a document of ``doc_type`` read from its pages."""
@@ -107,7 +118,25 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
         _apply_card_qr(result, card)
     _check(result, template)
     _check_against_members(result)
+    for spec in template.fields:
+        if spec.confirms:
+            _check_second_printing(result, spec.name, spec.confirms)
     return result
+
+
+def _check_second_printing(result: FieldValues, second: str, first: str) -> None:
+    """A value printed twice (a birth date in digits, then in words) read alike both times
+    is sure. Read otherwise, nothing is concluded: dates in words are long strings of
+    syllables, and their OCR goes wrong far more often than the digits' (seeds 31-33). The
+    second printing is no field of its own."""
+    again = result.values.pop(second, None)
+    result.confidence.pop(second, None)
+    result.problems.pop(second, None)
+    value = result.values.get(first)
+    if again is None or value is None or result.problems.get(first):
+        return
+    if again == value:
+        result.lift(first, READ_TWICE)
 
 
 def _check_name(result: FieldValues, name: str, printed: str) -> None:
@@ -122,18 +151,25 @@ def _check_name(result: FieldValues, name: str, printed: str) -> None:
         result.flag(name, f"{check.text!r} ends with a middle name: cut short?", cap=UNUSUAL_NAME)
     elif check.guessed:
         result.confidence[name] = min(result.confidence[name], NAME_SPLIT)
-    elif not check.corrected and result.confidence[name] >= NAME_KNOWN_FROM:
-        result.confidence[name] = max(result.confidence[name], NAME_KNOWN)
+    elif (
+        not check.corrected
+        and len(check.text.split()) >= 3
+        and result.confidence[name] >= NAME_KNOWN_FROM
+    ):
+        result.lift(name, NAME_KNOWN)
 
 
 def _check_name_elsewhere(result: FieldValues, name: str, texts: list[str]) -> None:
-    """A name printed again, longer, elsewhere on the document (the signer's name under a
-    signature) was cut short where it was read: a wrapped last word OCR lost. The longer
-    one is proposed, for a person to confirm."""
+    """The same name printed again elsewhere on the document (under a signature, in a
+    members table) is a second reading of it: the same letters make it sure, the same
+    letters with other marks ("HIỀN" / "HIẾN") make it doubtful. Printed longer there, it
+    was cut short here -- a wrapped last word OCR lost: the longer one is proposed."""
     value = result.values.get(name)
     if not isinstance(value, str):
         return
     key = fold(value)
+    size = len(key.split())
+    printings = []
     for text in texts:
         folded = fold(text)
         if folded.startswith(key + " ") and _name_words(folded[len(key) :]):
@@ -141,6 +177,21 @@ def _check_name_elsewhere(result: FieldValues, name: str, texts: list[str]) -> N
             result.values[name] = longer.upper() if value.isupper() else longer
             result.flag(name, f"printed longer elsewhere: {text!r}", cap=UNUSUAL_NAME)
             return
+        words = text.split()
+        for start in range(len(words) - size + 1):
+            window = " ".join(words[start : start + size])
+            if fold(window) == key:
+                other = check_name(normalize.clean_name(window) or window)
+                if not other.unusual:  # a garbled printing ("ĐÚC") is no evidence
+                    printings.append(other.text)
+    if len(printings) < 2:  # the reading itself is one of them
+        return
+    others = {p.upper() for p in printings} - {value.upper()}
+    if others:
+        found = ", ".join(sorted(others))
+        result.flag(name, f"printed otherwise elsewhere: {found}", cap=UNUSUAL_NAME)
+    else:
+        result.lift(name, READ_TWICE)
 
 
 def _name_words(rest: str) -> bool:
@@ -262,10 +313,10 @@ def _check_against_members(result: FieldValues) -> None:
         if read is None or again is None or result.problems.get(field_name):
             continue
         if read == again:
-            result.confidence[field_name] = max(result.confidence[field_name], READ_TWICE)
+            result.lift(field_name, READ_TWICE)
         else:
             result.flag(field_name, f"the members table says {again!r}", cap=QR_DISAGREES)
-    result.confidence["full_name"] = max(result.confidence["full_name"], READ_TWICE)
+    result.lift("full_name", READ_TWICE)
 
 
 # --------------------------------------------------------------------------- ID card QR
@@ -344,14 +395,11 @@ def _check(result: FieldValues, template: Template) -> None:
             result.confidence[id_field] = min(result.confidence[id_field], REPAIRED)
         for problem in problems:
             result.flag(id_field, problem)
-        if not problems and len(number) == 12 and sex and born:
-            # the sex/century digit and the year digits agree with two other fields read
-            # apart: an OCR error in any of the three would have to make them all agree
-            for corroborated in (id_field, born_field):
-                if corroborated in result.confidence and not result.problems.get(corroborated):
-                    result.confidence[corroborated] = max(
-                        result.confidence[corroborated], CORROBORATED
-                    )
+        sure_enough = result.confidence[id_field] >= CORROBORATED_FROM
+        if not problems and len(number) == 12 and sex and born and sure_enough:
+            # its sex/century and year digits agree with two fields read apart; the birth
+            # date is not lifted: its day and month are not in the number
+            result.lift(id_field, CORROBORATED)
     for born_field, later_fields in _DATE_CHECKS.get(template.doc_type, ()):
         born = _date(values.get(born_field))
         later = [(name, _date(values.get(name))) for name in later_fields]

@@ -261,21 +261,25 @@ def test_impossible_century_digit_is_flagged_without_a_birth_date():
     assert "not yet" in found.problems["applicant_id_number"][0]
 
 
-def test_id_number_agreeing_with_sex_and_birth_date_corroborates_both():
+def test_id_number_agreeing_with_sex_and_birth_date_is_surer():
     lines = [
         "Họ, chữ đệm, tên: LÊ THỊ AN",
         "Ngày, tháng, năm sinh: 12/03/1995",
         "Giới tính: Nữ",
         "Số định danh cá nhân: 001195012345",
     ]
-    unsure = {"12/03/1995": 50.0, "001195012345": 60.0}
+    unsure = {"12/03/1995": 50.0, "001195012345": 75.0}
     found = extract_fields("birth_certificate", [page_of(lines, low=unsure)])
-    assert found.confidence["date_of_birth"] >= 0.9
     assert found.confidence["personal_id"] >= 0.9
+    assert found.confidence["date_of_birth"] == 0.5  # its day and month are not in the ID
     lines[2] = "Giới tính: Nam"  # now the sex digit disagrees: nothing corroborated
     found = extract_fields("birth_certificate", [page_of(lines, low=unsure)])
-    assert found.confidence["date_of_birth"] == 0.5
     assert found.problems["personal_id"]
+    assert found.confidence["personal_id"] <= 0.3
+    unsure["001195012345"] = 60.0  # too unsure to be lifted by three digits
+    lines[2] = "Giới tính: Nữ"
+    found = extract_fields("birth_certificate", [page_of(lines, low=unsure)])
+    assert found.confidence["personal_id"] == 0.6
 
 
 def test_a_name_cut_short_after_its_middle_name_is_flagged():
