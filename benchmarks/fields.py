@@ -13,6 +13,8 @@ field finding, normalization, checks) separately, and prints:
   ``needs_review`` false, the share that is exactly right;
 - the share of documents sent to review, per level;
 - ID cards whose QR code was read: how often ``id_number`` is right;
+- the trade-off of the review threshold: auto-accepted precision and the share sent to
+  review had ``REVIEW_FIELD`` been each of several values;
 - the document stage's time against the page stage's.
 
     .venv/bin/python benchmarks/fields.py --per-type 12 --jobs 2 [--workdir DIR]
@@ -32,7 +34,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from sohoa.pipeline import intake
-from sohoa.pipeline.extract import Document, documents_of_file
+from sohoa.pipeline.extract import REVIEW_FIELD, Document, documents_of_file, needs_review
 from sohoa.pipeline.fields import load_template
 from sohoa.pipeline.idcard import card_qr
 from sohoa.pipeline.models import PageText
@@ -42,6 +44,7 @@ from sohoa.synth import generate_corpus
 from sohoa.synth.documents import DOC_TYPES
 
 LEVELS = ("mild", "medium", "hard")
+THRESHOLDS = (0.80, 0.85, 0.88, 0.90, 0.92, 0.95)
 
 
 def main() -> None:
@@ -71,6 +74,7 @@ def main() -> None:
     documents = {r["file"]: documents_of_file(r["file"], pages.get(r["file"], [])) for r in records}
     document_seconds = time.perf_counter() - started
     report(records, documents, pages, args.show_wrong)
+    operating_points(records, documents)
     n_pages = sum(len(p) for p in pages.values())
     print(
         f"\npage stage (OCR, {args.jobs} processes): {page_seconds:.1f} s wall for {n_pages} pages"
@@ -172,6 +176,28 @@ def report(
     if show_wrong:
         for *item, accepted_wrong in wrong:
             print("wrong:", *item, "(AUTO-ACCEPTED)" if accepted_wrong else "(to review)")
+
+
+def operating_points(records: list[dict], documents: dict[str, list[Document]]) -> None:
+    """Precision of auto-accepted key fields and review shares for other thresholds."""
+    print("\n| REVIEW_FIELD | auto-accepted key fields | exactly right |", end=" ")
+    print(" | ".join(f"review {level}" for level in LEVELS), "|")
+    print("|---|---|---|" + "---|" * len(LEVELS))
+    for threshold in THRESHOLDS:
+        accepted: list[bool] = []
+        review: dict[str, list[bool]] = defaultdict(list)
+        for record in records:
+            found = documents[record["file"]]
+            if not found:
+                continue
+            document, truth = found[0], record["documents"][0]["fields"]
+            unsure = needs_review(document, threshold)
+            review[record["level"]].append(unsure)
+            if not unsure:
+                accepted += [document.fields.get(k) == truth.get(k) for k in document.key_fields]
+        mark = " (in use)" if threshold == REVIEW_FIELD else ""
+        shares = " | ".join(_share(review[level]) for level in LEVELS)
+        print(f"| {threshold:.2f}{mark} | {len(accepted)} | {_share(accepted)} | {shares} |")
 
 
 def _share(values: list[bool]) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from . import intake
 from .classify import classify_pages
 from .errors import SohoaError
-from .fieldvalues import FieldValues, extract_fields
+from .fieldvalues import extract_fields
 from .models import PageRef, PageText
 from .ocr import OcrSettings
 from .runner import PageFailure, read_pages
@@ -45,6 +45,7 @@ class Document:
     needs_review: bool = False
     ocr_confidence: float = 0.0
     problems: dict[str, list[str]] = field(default_factory=dict)  # field -> what is wrong
+    key_fields: tuple[str, ...] = ()  # those that decide needs_review (CONTRACT.md)
 
     def to_contract(self) -> dict[str, Any]:
         """The JSON object of CONTRACT.md (plus ``ocr_confidence`` and ``problems``: why a
@@ -133,36 +134,35 @@ def documents_of_file(source: str, pages: list[PageText]) -> list[Document]:
     text = normalize_text("\n".join(page.text for page in content))
     kind = classify_pages(content)
     found = extract_fields(kind.doc_type, content)
-    return [
-        Document(
-            source=source,
-            pages=[page.ref.number for page in content],
-            text=text,
-            doc_type=kind.doc_type,
-            doc_type_confidence=kind.confidence,
-            fields=found.values,
-            field_confidence=found.confidence,
-            problems=found.problems,
-            ocr_confidence=confidence,
-            needs_review=needs_review(kind.confidence, confidence, found),
-        )
-    ]
+    document = Document(
+        source=source,
+        pages=[page.ref.number for page in content],
+        text=text,
+        doc_type=kind.doc_type,
+        doc_type_confidence=kind.confidence,
+        fields=found.values,
+        field_confidence=found.confidence,
+        problems=found.problems,
+        key_fields=found.key_fields,
+        ocr_confidence=confidence,
+    )
+    document.needs_review = needs_review(document)
+    return [document]
 
 
-def needs_review(type_confidence: float, ocr_confidence: float, found: FieldValues) -> bool:
-    """CONTRACT.md: a key field missing, failing a check or unsure; or the type unsure.
-
-    A document without a template (``unknown``) has no fields to judge it by: its OCR
-    confidence decides."""
-    if type_confidence < REVIEW_DOC_TYPE:
+def needs_review(document: Document, threshold: float = REVIEW_FIELD) -> bool:
+    """CONTRACT.md: a key field missing, failing a check or less sure than ``threshold``;
+    or the type unsure. A document without a template (``unknown``) has no fields to judge
+    it by: its OCR confidence decides."""
+    if document.doc_type_confidence < REVIEW_DOC_TYPE:
         return True
-    if not found.key_fields:
-        return ocr_confidence < REVIEW_CONFIDENCE
+    if not document.key_fields:
+        return document.ocr_confidence < REVIEW_CONFIDENCE
     return any(
-        found.values.get(name) is None
-        or found.problems.get(name)
-        or found.confidence.get(name, 0.0) < REVIEW_FIELD
-        for name in found.key_fields
+        document.fields.get(name) is None
+        or document.problems.get(name)
+        or document.field_confidence.get(name, 0.0) < threshold
+        for name in document.key_fields
     )
 
 
