@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 from sohoa import ocr_models
 
 from .models import OcrWord, PageText
+from .names import name_syllables
 from .vntext import fold, nfc
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
@@ -457,8 +458,11 @@ def _continuation(
 
 
 def _capitals_only(tokens: Sequence[Token]) -> bool:
+    """Up to three words in capitals that may end a name (not a seal's "TỤ")."""
     words = [t.text.strip(".,;") for t in tokens]
-    return 0 < len(words) <= 3 and all(w.isalpha() and w.isupper() for w in words)
+    return 0 < len(words) <= 3 and all(
+        w.isalpha() and w.isupper() and fold(w) in name_syllables() for w in words
+    )
 
 
 def read_down(lines: Sequence[Line], matches: list[LabelMatch]) -> list[Line] | None:
