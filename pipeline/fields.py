@@ -334,6 +334,9 @@ def _read_field(
     matches: list[LabelMatch],
     accept: Accept,
 ) -> Reading | None:
+    """The first place a finder points at that holds a value; failing that, the first text
+    a label led to (printed there but unreadable as a value: a person should see it)."""
+    unreadable: Reading | None = None
     for finder in spec.finders:
         if finder.how in ("label", "set"):
             wanted = (
@@ -350,6 +353,7 @@ def _read_field(
                 for reading in _values_after(hit, lines, matches, spec.kind):
                     if accept(spec, reading.text):
                         return reading
+                    unreadable = unreadable or reading
             continue
         if finder.how == "pattern":
             reading = _by_pattern(finder.spec, lines)
@@ -365,7 +369,7 @@ def _read_field(
                     reading, confidence=min(reading.confidence, finder.at_most), guess=True
                 )
             return reading
-    return None
+    return unreadable
 
 
 def _in_right_column(match: LabelMatch, lines: Sequence[Line]) -> bool:

@@ -378,15 +378,11 @@ _DATE_CHECKS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 def _check(result: FieldValues, template: Template) -> None:
     values = result.values
     for id_field, sex_field, born_field in _ID_CHECKS.get(template.doc_type, ()):
-        number = values.get(id_field)
+        sex = sex_field[1:] if sex_field and sex_field[0] == "=" else values.get(sex_field or "")
+        born = _date(values.get(born_field or ""))
+        number = values.get(id_field) or _one_digit_too_many(result, id_field, sex, born)
         if number is None:
             continue
-        sex = (
-            sex_field[1:]
-            if sex_field and sex_field.startswith("=")
-            else values.get(sex_field or "")
-        )
-        born = _date(values.get(born_field or ""))
         problems = validate.check_id_number(number, sex=sex, born=born)
         repaired = _repair_province_digit(number, sex, born) if problems else None
         if repaired is not None:
@@ -408,6 +404,32 @@ def _check(result: FieldValues, template: Template) -> None:
         for problem in validate.check_dates(born, *later):
             culprit = next((n for n, _ in later if n in problem), born_field)
             result.flag(culprit, problem)
+
+
+def _one_digit_too_many(
+    result: FieldValues, id_field: str, sex: str | None, born: date | None
+) -> str | None:
+    """A personal ID number read with 13 digits (a stroke read as one more digit): the one
+    12-digit number, of those left by dropping a digit, that passes every check -- taken
+    as a repair for a person to confirm; None when none or several do."""
+    reading = result.readings.get(id_field)
+    digits = re.sub(r"\D", "", reading.text) if reading is not None else ""
+    if len(digits) != 13 or sex is None or born is None:
+        return None
+    passing = {
+        candidate
+        for i in range(13)
+        if not validate.check_personal_id(
+            candidate := digits[:i] + digits[i + 1 :], sex=sex, born=born
+        )
+    }
+    if len(passing) != 1:
+        return None
+    (number,) = passing
+    result.values[id_field] = number
+    result.problems[id_field] = [f"read with 13 digits ({digits}): one dropped"]
+    result.confidence[id_field] = min(reading.confidence, REPAIRED)
+    return number
 
 
 def _repair_province_digit(number: str, sex: str | None, born: date | None) -> str | None:

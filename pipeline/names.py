@@ -11,6 +11,7 @@ common OCR mistakes safe to undo:
   but folds like exactly one word of it is that word; a long family name one letter away
   from exactly one family name ("MGUYÊN") too;
 - words run together ("THANHMINH"): cut where every piece is a name word;
+- a family name split in two ("NG UYÊN"): joined;
 - OCR marks before a name ("I NGUYỄN VĂN AN" from a table's rule): a word of one or two
   letters that is no family name, before one that is, is dropped; so is a last word of
   one letter.
@@ -90,6 +91,8 @@ def check_name(name: str) -> NameCheck:
         if any(ch.isupper() or ch.islower() for ch in w)
     ]
     guessed = False
+    if _split_family_name(words):  # "NG UYÊN", "HO ÀNG": a family name in two pieces
+        words, guessed = [words[0] + words[1], *words[2:]], True
     if _mark_before_name(words):
         words, guessed = words[1:], True  # a table rule read as "I", a stamp as "CA"
     if len(words) > 2 and len(words[-1]) == 1:
@@ -108,6 +111,16 @@ def check_name(name: str) -> NameCheck:
         guessed |= len(parts) > 1
         out.extend(parts)
     return NameCheck(" ".join(out), tuple(unusual), corrected, guessed)
+
+
+def _split_family_name(words: list[str]) -> bool:
+    """The first two words make a family name together, and one of them is no name word."""
+    if len(words) < 3:
+        return False
+    joined = _restore_word(words[0] + words[1], "family")
+    if joined is None or len(joined) != 1:
+        return False
+    return _restore_word(words[0], "family") is None or _restore_word(words[1], "given") is None
 
 
 def _mark_before_name(words: list[str]) -> bool:

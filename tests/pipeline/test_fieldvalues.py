@@ -357,3 +357,26 @@ def test_a_ct07_citizen_checked_against_its_own_row_of_the_members_table():
     lines[5] = lines[5].replace("094086058329", "094086058320")
     found = extract_fields("residence_confirmation", [page_of(lines)])
     assert "members table says" in found.problems["personal_id"][0]
+
+
+def test_an_id_number_read_with_one_digit_too_many():
+    lines = [
+        "Họ, chữ đệm và tên: TRẦN VĂN AN",
+        "Ngày sinh: 25/04/1966 Giới tính: Nam",
+        "Số định danh cá nhân: 0080966047547",  # a stroke read as a "9"
+    ]
+    found = extract_fields("residence_confirmation", [page_of(lines)])
+    assert found.values["personal_id"] == "008066047547"
+    assert "13 digits" in found.problems["personal_id"][0]
+    lines[2] = "Số định danh cá nhân: 0080660475479"  # one too many in the serial: which?
+    found = extract_fields("residence_confirmation", [page_of(lines)])
+    assert found.values["personal_id"] is None
+    assert "0080660475479" in found.problems["personal_id"][0]  # what was printed, shown
+
+
+def test_a_family_name_in_two_pieces_is_joined():
+    from sohoa.pipeline.names import check_name
+
+    assert check_name("NG UYÊN HOÀNG HÙNG").text == "NGUYỄN HOÀNG HÙNG"
+    assert check_name("HO ÀNG VĂN AN").text == "HOÀNG VĂN AN"
+    assert check_name("HÀ AN BÌNH").text == "HÀ AN BÌNH"  # two real words stay two
