@@ -1,8 +1,10 @@
 """From colour to grey, leaving out the ink the OCR must not read.
 
 Vietnamese administrative papers carry a red seal (con dấu, often over the signer's printed
-name and the date) and a blue ballpoint signature. Both sit on or near text and Tesseract
-turns them into garbage words or merges them into the printed line. Their colour gives them
+name and the date) and a blue ballpoint signature -- and forms carry the citizen's own
+blue handwriting, which is data, not noise: only signature-sized blue marks go. Seal and
+signature sit on or near text and Tesseract turns them into garbage words or merges them
+into the printed line. Their colour gives them
 away as long as the page is still in colour, so this stage runs before the page turns grey.
 
 The trick that keeps black text under a seal: a suppressed pixel takes the *largest* of its
@@ -22,6 +24,7 @@ _BLUE_HUES = ((95, 135),)  # ballpoint blue to violet-blue
 _MIN_SATURATION = 70  # pale tints of the paper or a background pattern stay
 _MIN_VALUE = 60  # nearly black ink is black ink, whatever its hue
 _SEAL_MIN_MM = 12.0  # a seal or a title stamp; a red printed title line is lower than this
+_SIGNATURE_MIN_MM = 8.0  # a signature's flourish; a line of handwriting is lower than this
 _SEAL_MAX_MM = 70.0  # seals are 30-50 mm across; a red border round the page is no seal
 _MM_PER_INCH = 25.4
 
@@ -71,7 +74,9 @@ def colour_regions(image: np.ndarray, dpi: float, red: bool = True, blue: bool =
     Strokes blend with the paper when the page is reduced, so the copy is judged with half
     the saturation the full page needs; the boxes only say where to look closely. Red counts
     only as a seal or stamp: a group (strokes within ~1.5 mm) at least :data:`_SEAL_MIN_MM`
-    tall and wide, and at most :data:`_SEAL_MAX_MM`. A red title or serial printed on a
+    tall and wide, and at most :data:`_SEAL_MAX_MM`. Blue counts only as a signature: a group
+    at least :data:`_SIGNATURE_MIN_MM` tall; a line of handwriting -- the values a citizen
+    wrote into a form -- is lower, and stays for the OCR. A red title or serial printed on a
     land-use certificate is one line high and stays -- also inside the certificate's red
     border, which is no seal (its box, the whole page, would take the serial with it).
     """
@@ -87,7 +92,11 @@ def colour_regions(image: np.ndarray, dpi: float, red: bool = True, blue: bool =
         boxes += _boxes(grouped, mm * _SEAL_MIN_MM, mm * _SEAL_MAX_MM)
     if blue:
         blue_ink = cv2.dilate(_hue_mask(hsv, _BLUE_HUES, _MIN_SATURATION // 2), kernel)
-        boxes += _boxes(blue_ink, small_dpi * 1.0 / _MM_PER_INCH)  # not chroma noise
+        boxes += [  # a signature, not a line of handwriting (a form filled in by pen)
+            box
+            for box in _boxes(blue_ink, small_dpi * 1.0 / _MM_PER_INCH)  # not chroma noise
+            if box[3] >= small_dpi * _SIGNATURE_MIN_MM / _MM_PER_INCH
+        ]
     margin = 2
     height, width = image.shape[:2]
     regions = []

@@ -223,6 +223,23 @@ def test_red_serial_inside_a_red_border_stays_while_the_seal_fades(form) -> None
     assert np.count_nonzero(ink_of(grey)[seal]) < 0.01 * seal.sum()
 
 
+def test_a_form_filled_in_by_blue_pen_keeps_its_handwriting(form) -> None:
+    """Blue ink is a signature when it is taller than a line of writing; the values a
+    citizen wrote into a form's fields must stay for the OCR."""
+    page = form.image.copy()
+    blue = (140, 45, 28)  # BGR ballpoint
+    y = page.shape[0] // 2
+    cv2.putText(
+        page, "Nguyen Van An 12/03/1995", (300, y), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.6, blue, 3
+    )
+    written = np.zeros(page.shape[:2], bool)
+    written[y - 60 : y + 20, 300:1400] = True
+    written &= (page[:, :, 0] > 120) & (page[:, :, 2] < 60)
+    grey = suppress_seal_and_signature(page, DPI)
+    assert written.sum() > 1000
+    assert np.count_nonzero(grey[written] < 128) > 0.95 * written.sum()
+
+
 def test_crop_borders_whitens_a_dark_scanner_lid(form) -> None:
     scan = to_grey(dark_border(skew(form.image, 3.0), 10, DPI))
     cleaned, whitened = crop_borders(scan, DPI)
