@@ -4,8 +4,8 @@ Vietnamese administrative papers carry a red seal (con dấu, often over the sig
 name and the date) and a blue ballpoint signature -- and forms carry the citizen's own
 blue handwriting, which is data, not noise: only signature-sized blue marks go. Seal and
 signature sit on or near text and Tesseract turns them into garbage words or merges them
-into the printed line. Their colour gives them
-away as long as the page is still in colour, so this stage runs before the page turns grey.
+into the printed line. Their colour gives them away as long as the page is still in
+colour, so this stage runs before the page turns grey.
 
 The trick that keeps black text under a seal: a suppressed pixel takes the *largest* of its
 three channels instead of the luminance. Red ink is bright in the red channel and blue ink in
