@@ -162,7 +162,8 @@ def _check_name(result: FieldValues, name: str, printed: str) -> None:
 def _check_name_elsewhere(result: FieldValues, name: str, texts: list[str]) -> None:
     """The same name printed again elsewhere on the document (under a signature, in a
     members table) is a second reading of it: the same letters make it sure, the same
-    letters with other marks ("HIỀN" / "HIẾN") make it doubtful. Printed longer there, it
+    letters with other marks ("HIỀN" / "HIẾN") make it doubtful -- and where ours has a word
+    no name has ("TUẦN"), the other printing is proposed instead. Printed longer there, it
     was cut short here -- a wrapped last word OCR lost: the longer one is proposed."""
     value = result.values.get(name)
     if not isinstance(value, str):
@@ -189,6 +190,9 @@ def _check_name_elsewhere(result: FieldValues, name: str, texts: list[str]) -> N
     others = {p.upper() for p in printings} - {value.upper()}
     if others:
         found = ", ".join(sorted(others))
+        if len(others) == 1 and any(p.startswith("unusual") for p in result.problems.get(name, [])):
+            other = next(p for p in printings if p.upper() in others)  # a better reading
+            result.values[name] = other.upper() if value.isupper() else other
         result.flag(name, f"printed otherwise elsewhere: {found}", cap=UNUSUAL_NAME)
     else:
         result.lift(name, READ_TWICE)

@@ -186,12 +186,20 @@ def _known_or_like(word: str, kind: str) -> str | None:
 
 def _like(word: str, kind: str) -> str | None:
     """The vocabulary word ``word`` folds like; for a family name of five letters or more,
-    the only one a single letter away."""
+    the only one a single letter away once the letter shapes OCR splits are joined again
+    ("MGLIYÊN": "LI" is a "U")."""
     vocabulary = family_names() if kind == "family" else name_syllables()
     key = fold(word)
     if key in vocabulary:
         return vocabulary[key]
     if kind != "family" or len(key) < 5:
         return None
-    near = [w for k, w in vocabulary.items() if w and Levenshtein.distance(key, k) == 1]
-    return near[0] if len(near) == 1 else None
+    for variant in dict.fromkeys((key, *(key.replace(a, b) for a, b in _SPLIT_SHAPES))):
+        near = [w for k, w in vocabulary.items() if w and Levenshtein.distance(variant, k) <= 1]
+        if len(near) == 1:
+            return near[0]
+    return None
+
+
+#: letters OCR reads as two (handwriting, blur): "u" as "li" or "ii", "m" as "rn", "d" as "cl"
+_SPLIT_SHAPES = (("li", "u"), ("ii", "u"), ("rn", "m"), ("cl", "d"))

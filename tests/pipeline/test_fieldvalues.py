@@ -380,3 +380,20 @@ def test_a_family_name_in_two_pieces_is_joined():
     assert check_name("NG UYÊN HOÀNG HÙNG").text == "NGUYỄN HOÀNG HÙNG"
     assert check_name("HO ÀNG VĂN AN").text == "HOÀNG VĂN AN"
     assert check_name("HÀ AN BÌNH").text == "HÀ AN BÌNH"  # two real words stay two
+
+
+def test_family_name_with_a_letter_split_in_two_by_ocr():
+    from sohoa.pipeline.names import check_name
+
+    assert check_name("MGLIYÊN ĐỨC HUY").text == "NGUYỄN ĐỨC HUY"  # "U" read as "LI"
+
+
+def test_an_unusual_name_gives_way_to_its_valid_printing_elsewhere():
+    lines = [
+        "1. Họ, chữ đệm và tên: TRẦN TUẦN NGỌC QUANG",
+        "TT Họ, chữ đệm và tên Ngày sinh Giới tính Số ĐDCN Quan hệ",
+        "1 TRẦN TUẤN NGỌC QUANG 19/03/1972 Nam 024072655381 Chủ hộ",
+    ]
+    found = extract_fields("residence_confirmation", [page_of(lines)])
+    assert found.values["full_name"] == "TRẦN TUẤN NGỌC QUANG"
+    assert found.confidence["full_name"] <= 0.6  # proposed, for a person to confirm
