@@ -185,12 +185,13 @@ def _check_name_elsewhere(result: FieldValues, name: str, texts: list[str]) -> N
                 other = check_name(normalize.clean_name(window) or window)
                 if not other.unusual:  # a garbled printing ("ĐÚC") is no evidence
                     printings.append(other.text)
-    if len(printings) < 2:  # the reading itself is one of them
+    unusual = any(p.startswith("unusual") for p in result.problems.get(name, []))
+    if len(printings) < (1 if unusual else 2):  # a usual reading is one of them itself
         return
     others = {p.upper() for p in printings} - {value.upper()}
     if others:
         found = ", ".join(sorted(others))
-        if len(others) == 1 and any(p.startswith("unusual") for p in result.problems.get(name, [])):
+        if len(others) == 1 and unusual:
             other = next(p for p in printings if p.upper() in others)  # a better reading
             result.values[name] = other.upper() if value.isupper() else other
         result.flag(name, f"printed otherwise elsewhere: {found}", cap=UNUSUAL_NAME)
