@@ -13,7 +13,6 @@ classification's own time per document beside the OCR's.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from pathlib import Path
 from sohoa.pipeline.classify import classify
 from sohoa.pipeline.extract import REVIEW_DOC_TYPE, Document, extract
 from sohoa.pipeline.settings import load_settings
-from sohoa.synth import generate_corpus
+from sohoa.synth import evaluation_corpus
 from sohoa.synth.documents import DOC_TYPES
 
 LEVELS = ("mild", "medium", "hard")
@@ -39,19 +38,10 @@ def main() -> None:
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sohoa-classify-"))
     corpus = workdir / "corpus"
-    if not (corpus / "ground_truth.jsonl").exists():
-        generate_corpus(
-            corpus,
-            seed=args.seed,
-            per_type={t: args.per_type for t in DOC_TYPES},
-            levels=LEVELS,
-            multi_doc_rate=0.0,
-            blank_rate=0.0,
-        )
-    truth = {}
-    for line in (corpus / "ground_truth.jsonl").read_text("utf-8").splitlines():
-        record = json.loads(line)
-        truth[record["file"]] = (record["level"], record["documents"][0]["doc_type"])
+    truth = {
+        record["file"]: (record["level"], record["documents"][0]["doc_type"])
+        for record in evaluation_corpus(corpus, seed=args.seed, per_type=args.per_type)
+    }
     print(f"corpus: {corpus} ({len(truth)} files), jobs={args.jobs}", file=sys.stderr)
 
     started = time.perf_counter()

@@ -25,7 +25,6 @@ With ``--workdir``, the corpus and the pages read are kept there and reused.
 from __future__ import annotations
 
 import argparse
-import json
 import pickle
 import sys
 import tempfile
@@ -40,7 +39,7 @@ from sohoa.pipeline.idcard import card_qr
 from sohoa.pipeline.models import PageText
 from sohoa.pipeline.runner import PageFailure, read_pages
 from sohoa.pipeline.settings import load_settings
-from sohoa.synth import generate_corpus
+from sohoa.synth import evaluation_corpus
 from sohoa.synth.documents import DOC_TYPES
 
 LEVELS = ("mild", "medium", "hard")
@@ -57,18 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sohoa-fields-"))
     corpus = workdir / "corpus"
-    if not (corpus / "ground_truth.jsonl").exists():
-        generate_corpus(
-            corpus,
-            seed=args.seed,
-            per_type={t: args.per_type for t in DOC_TYPES},
-            levels=LEVELS,
-            multi_doc_rate=0.0,
-            blank_rate=0.0,
-        )
-    records = [
-        json.loads(line) for line in (corpus / "ground_truth.jsonl").read_text("utf-8").splitlines()
-    ]
+    records = evaluation_corpus(corpus, seed=args.seed, per_type=args.per_type)
     pages, page_seconds = read_corpus(corpus, records, workdir / "pages.pkl", args.jobs)
     started = time.perf_counter()
     documents = {r["file"]: documents_of_file(r["file"], pages.get(r["file"], [])) for r in records}

@@ -11,12 +11,13 @@ Labels are matched on the folded text (no diacritics, no punctuation, no spaces)
 so OCR damage ("Ho, chü đệm, tén:") still finds them; every label of the template, and
 the template's ``other_labels`` that feed no field, ends the value before it, so a value
 never runs into the next field printed on the same line. Where two labels claim the same
-words, the one that ends at a colon wins, then the longer: "Họ, chữ đệm, tên người mẹ:"
-is the mother's name, not the child's.
+words, the one that ends at a colon wins, then the one covering more words, then the closer
+match: "Họ, chữ đệm, tên người mẹ:" is the mother's name, not the child's. Geometry (two
+columns side by side) is judged on the upright page; boxes stay in the scan's pixels.
 
 This module finds the printed text of each field and how sure the OCR was of it; turning
-the text into a value (dates, digits) and checking it is the caller's business
-(:mod:`sohoa.pipeline.extract`).
+the text into a value (dates, digits) and checking it is :mod:`sohoa.pipeline.fieldvalues`'
+business.
 """
 
 from __future__ import annotations
@@ -314,11 +315,12 @@ Accept = Callable[[FieldSpec, str], bool]
 def read_fields(
     template: Template, lines: Sequence[Line], accept: Accept = lambda spec, text: True
 ) -> dict[str, Reading | None]:
-    """The printed text of every field of ``template`` (None where it was not found).
+    """The printed text of every field of ``template`` (None where nothing was found).
 
     ``accept`` says whether a text holds a value of the field's kind; where it does not,
     the next place is tried (the value continued on the line below, another occurrence of
-    the label, the field's next finder)."""
+    the label, the field's next finder) -- and if none holds one, the first text a label
+    led to is returned all the same, for a person to see what was printed there."""
     matches = find_labels(lines, template.labels)
     if template.columns and (down := read_down(lines, matches)) is not None:
         lines, matches = down, find_labels(down, template.labels)
@@ -339,17 +341,7 @@ def _read_field(
     unreadable: Reading | None = None
     for finder in spec.finders:
         if finder.how in ("label", "set"):
-            wanted = (
-                {finder.label} if finder.how == "label" else set(template.label_sets[finder.label])
-            )
-            hits = [m for m in matches if m.label in wanted]
-            if finder.how == "set":
-                if template.columns:  # the left column's occurrence before the right one's
-                    hits.sort(key=lambda m: (_in_right_column(m, lines), m.line))
-                candidates = hits[finder.nth - 1 : finder.nth]
-            else:  # the label as a field's label (with its colon) before a mention of it
-                candidates = sorted(hits, key=lambda m: not m.colon)
-            for hit in candidates:
+            for hit in _label_hits(finder, template, lines, matches):
                 for reading in _values_after(hit, lines, matches, spec.kind):
                     if accept(spec, reading.text):
                         return reading
@@ -370,6 +362,19 @@ def _read_field(
                 )
             return reading
     return unreadable
+
+
+def _label_hits(
+    finder: Finder, template: Template, lines: Sequence[Line], matches: list[LabelMatch]
+) -> list[LabelMatch]:
+    """The occurrences of a finder's label to read after, in the order to try them."""
+    if finder.how == "label":  # as a field's label (with its colon) before a mention of it
+        return sorted((m for m in matches if m.label == finder.label), key=lambda m: not m.colon)
+    labels = set(template.label_sets[finder.label])
+    hits = [m for m in matches if m.label in labels]
+    if template.columns:  # the left column's occurrence before the right one's
+        hits.sort(key=lambda m: (_in_right_column(m, lines), m.line))
+    return hits[finder.nth - 1 : finder.nth]
 
 
 def _in_right_column(match: LabelMatch, lines: Sequence[Line]) -> bool:

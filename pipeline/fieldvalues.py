@@ -2,13 +2,22 @@
 
 For every field of the document type's template (:mod:`sohoa.pipeline.fields`) this turns
 the text read next to its label into the CONTRACT.md value (:mod:`sohoa.pipeline.normalize`),
-then checks what can be checked: ID numbers against their structure, the sex and the birth
-year they encode; dates against each other; an ID card's printed fields against its QR code.
+then checks what can be checked:
+
+- ID numbers against their structure, and the sex and birth year they encode; dates
+  against each other (:mod:`sohoa.pipeline.validate`); names against the name vocabularies
+  (:mod:`sohoa.pipeline.names`); addresses against the official units
+  (:mod:`sohoa.pipeline.gazetteer`);
+- a value against a second printing of it on the same document: an ID card's QR code, a
+  name printed again (under a signature, in a table), a CT07 citizen's own row of its
+  members table, a birth date spelled out in words.
 
 A field's confidence starts as the OCR's own (the character-weighted mean of its words'
-confidences) and falls when a check fails: to :data:`FAILED_CHECK` when a value cannot be
-right, to :data:`QR_DISAGREES` when the card's QR code says otherwise and the OCR was sure of
-what it read. A QR code that confirms, or replaces an unsure reading, raises it.
+confidences). A failed check lowers it (:data:`FAILED_CHECK`, :data:`QR_DISAGREES`,
+:data:`UNUSUAL_NAME`, ...) and leaves a problem in words a clerk can act on; outside
+evidence that agrees raises it (:data:`QR_CONFIRMED`, :data:`READ_TWICE`,
+:data:`CORROBORATED`), never for a flagged field or a last resort's guess. The levels were
+set on development corpora (seeds 31-33) and measured on unseen ones (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -17,12 +26,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
-from sohoa import ocr_models
+from rapidfuzz import fuzz
 
 from . import normalize, validate
 from .fields import FieldSpec, Reading, Template, document_lines, load_template, read_fields
@@ -60,8 +66,6 @@ UNUSUAL_NAME = 0.6
 NAME_SPLIT = 0.8
 #: an address whose province, or district under it, is in no official list
 UNKNOWN_PLACE = 0.5
-#: a relation read this alike (rapidfuzz ratio, folded) to a listed one is that one
-RELATION_MIN = 80.0
 #: folded names and addresses at least this alike (rapidfuzz ratio) agree with the QR
 #: code: OCR damage, not a different value
 QR_TEXT_AGREES = 85.0
@@ -217,7 +221,7 @@ def _check_address(result: FieldValues, name: str, address: str) -> None:
 
 
 def _holds_value(spec: FieldSpec, text: str) -> bool:
-    return normalize_value(spec.kind, text) is not None
+    return normalize.value_of(spec.kind, text) is not None
 
 
 def _value(spec: FieldSpec, reading: Reading | None) -> tuple[Any, float]:
@@ -225,61 +229,8 @@ def _value(spec: FieldSpec, reading: Reading | None) -> tuple[Any, float]:
         return None, 0.0
     if spec.kind == "members":
         return _members(reading), reading.confidence
-    value = normalize_value(spec.kind, reading.text)
+    value = normalize.value_of(spec.kind, reading.text)
     return value, (reading.confidence if value is not None else 0.0)
-
-
-def normalize_value(kind: str, text: str) -> Any:
-    """The CONTRACT value of a field of ``kind`` from its printed text (None if none)."""
-    if kind == "name":
-        name = normalize.clean_name(text)
-        return check_name(name).text if name else None
-    if kind in ("address", "place"):
-        return clean_address(text)
-    if kind in ("title", "serial"):
-        return normalize.clean_text(text)
-    if kind == "relationship":
-        return relationship(text)
-    return normalize.NORMALIZERS[kind](text)
-
-
-_ABBREVIATION_DOT = re.compile(r"\b(TP|Tp|TX|TT|Q|P|X|H)\.")
-_STRAY_DOTS = re.compile(r"\.+")
-
-
-def clean_address(text: str) -> str | None:
-    """An address without the dotted leaders it was written over ("quận. Sơn..Trà"):
-    addresses use commas, so dots are leaders except after an abbreviation ("TP.")."""
-    kept = _ABBREVIATION_DOT.sub(lambda m: m.group(1) + "\0", text)
-    spaced = _STRAY_DOTS.sub(" ", kept).replace("\0", ".")
-    spaced = re.sub(r"\s+,", ",", spaced)
-    return normalize.clean_text(spaced)
-
-
-@cache
-def _relationships() -> dict[str, str]:
-    path = ocr_models.relationships_path()
-    lines = (nfc(line) for line in path.read_text("utf-8").splitlines())
-    return {fold(line): line for line in lines if line and not line.startswith("#")}
-
-
-def relationship(text: str) -> str | None:
-    """A household member's relation to the head, spelled as registers print it: the
-    listed relation the text folds like, or is closest to (OCR marks around it dropped);
-    the text as printed when none is close."""
-    cleaned = normalize.clean_text(text.strip("\"'“”‘’¡!|—-–_~`^ "))
-    if cleaned is None:
-        return None
-    known = _relationships()
-    key = fold(cleaned)
-    if key in known:
-        return known[key]
-    padded = f" {key} "
-    inside = [k for k in known if f" {k} " in padded]  # "s con de mu": marks around it
-    if inside:
-        return known[max(inside, key=len)]
-    best = process.extractOne(key, list(known), scorer=fuzz.ratio, score_cutoff=RELATION_MIN)
-    return known[best[0]] if best else cleaned
 
 
 def _members(reading: Reading) -> list[dict[str, Any]]:
@@ -289,9 +240,9 @@ def _members(reading: Reading) -> list[dict[str, Any]]:
     for row in reading.rows:
         rest = row["relationship"]
         member: dict[str, Any] = {
-            "full_name": normalize_value("name", row["full_name"]),
+            "full_name": normalize.value_of("name", row["full_name"]),
             "date_of_birth": normalize.iso_date(row["date_of_birth"]),
-            "relationship": relationship(rest),
+            "relationship": normalize.relationship(rest),
         }
         sex, number = normalize.parse_sex(rest), normalize.parse_digits(rest)
         if sex is not None:

@@ -1,4 +1,5 @@
-"""From an OCR'd value string to the value itself: dates, sex, ID numbers, areas, clean text.
+"""From an OCR'd value string to the value itself: dates, sex, ID numbers, areas, names,
+addresses, relations, clean text -- one function per kind of value (:data:`NORMALIZERS`).
 
 What the extraction engine hands over is the text after a label as Tesseract read it. It may
 carry dotted leaders ("......"), stray punctuation and table borders ("|"), lost or wrong
@@ -16,9 +17,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
+from sohoa import ocr_models
+from sohoa.pipeline.names import check_name
 from sohoa.pipeline.validate import FEMALE, MALE
 from sohoa.pipeline.vntext import fold, nfc
 
@@ -417,7 +422,62 @@ def clean_name(text: str) -> str | None:
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
 
 
+# --- addresses and relations ----------------------------------------------------------------
+
+#: a relation read this alike (rapidfuzz ratio, folded) to a listed one is that one
+RELATION_MIN = 80.0
+_ABBREVIATION_DOT = re.compile(r"\b(TP|Tp|TX|TT|Q|P|X|H)\.")
+_STRAY_DOTS = re.compile(r"\.+")
+
+
+def clean_address(text: str) -> str | None:
+    """An address without the dotted leaders it was written over ("quận. Sơn..Trà"):
+    addresses use commas, so dots are leaders except after an abbreviation ("TP.")."""
+    kept = _ABBREVIATION_DOT.sub(lambda m: m.group(1) + "\0", text)
+    spaced = _STRAY_DOTS.sub(" ", kept).replace("\0", ".")
+    spaced = re.sub(r"\s+,", ",", spaced)
+    return clean_text(spaced)
+
+
+@cache
+def _relationships() -> dict[str, str]:
+    path = ocr_models.relationships_path()
+    lines = (nfc(line) for line in path.read_text("utf-8").splitlines())
+    return {fold(line): line for line in lines if line and not line.startswith("#")}
+
+
+def relationship(text: str) -> str | None:
+    """A household member's relation to the head, spelled as registers print it: the
+    listed relation the text folds like, or is closest to (OCR marks around it dropped);
+    the text as printed when none is close."""
+    cleaned = clean_text(text.strip("\"'“”‘’¡!|—-–_~`^ "))
+    if cleaned is None:
+        return None
+    known = _relationships()
+    key = fold(cleaned)
+    if key in known:
+        return known[key]
+    padded = f" {key} "
+    inside = [k for k in known if f" {k} " in padded]  # "s con de mu": marks around it
+    if inside:
+        return known[max(inside, key=len)]
+    best = process.extractOne(key, list(known), scorer=fuzz.ratio, score_cutoff=RELATION_MIN)
+    return known[best[0]] if best else cleaned
+
+
+def restored_name(text: str) -> str | None:
+    """A name cleaned, then restored from the name vocabularies (sohoa.pipeline.names)."""
+    name = clean_name(text)
+    return check_name(name).text if name else None
+
+
 # --- by kind ---------------------------------------------------------------------------------
+
+
+def value_of(kind: str, text: str) -> Any:
+    """The CONTRACT value of a field of ``kind`` from its printed text (None if none)."""
+    return NORMALIZERS[kind](text)
+
 
 NORMALIZERS: dict[str, Callable[[str], Any]] = {
     "date": iso_date,
@@ -428,7 +488,12 @@ NORMALIZERS: dict[str, Callable[[str], Any]] = {
     "number": parse_number_token,
     "area": parse_area,
     "text": clean_text,
-    "name": clean_name,
+    "name": restored_name,
     "nationality": clean_text,
+    "address": clean_address,
+    "place": clean_address,
+    "title": clean_text,
+    "serial": clean_text,
+    "relationship": relationship,
 }
 """Value kind -> the function that turns an OCR'd value into the stored one (None: none)."""

@@ -14,7 +14,7 @@ CLI: ``python -m sohoa.synth corpus OUT --seed 1 --pages 60``.
 """
 
 from .containers import FORMATS, write_pages
-from .corpus import GROUND_TRUTH, generate_batch, generate_corpus
+from .corpus import GROUND_TRUTH, evaluation_corpus, generate_batch, generate_corpus
 from .documents import DOC_TYPES, render_document
 from .model import RenderedDoc, RenderedPage
 from .scan import LEVELS, ScanParams, apply_scan, draw_params
@@ -31,6 +31,7 @@ __all__ = [
     "apply_scan",
     "blank_page",
     "draw_params",
+    "evaluation_corpus",
     "generate_batch",
     "generate_corpus",
     "render_document",

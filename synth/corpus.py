@@ -161,6 +161,25 @@ def generate_corpus(
     return records
 
 
+def evaluation_corpus(out_dir: str | Path, *, seed: int, per_type: int) -> list[dict[str, Any]]:
+    """The records of a benchmark's corpus in ``out_dir``, generated unless it is there:
+    ``per_type`` documents of every type, one per file, every scan level, no blank pages
+    and no file holding several documents -- so each file's truth is one document."""
+    out = Path(out_dir)
+    truth = out / GROUND_TRUTH
+    if not truth.exists():
+        from .documents import DOC_TYPES
+
+        generate_corpus(
+            out,
+            seed=seed,
+            per_type=dict.fromkeys(DOC_TYPES, per_type),
+            multi_doc_rate=0.0,
+            blank_rate=0.0,
+        )
+    return [json.loads(line) for line in truth.read_text("utf-8").splitlines()]
+
+
 def _assemble(
     path: Path,
     name: str,

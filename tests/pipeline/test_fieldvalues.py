@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from sohoa.pipeline.extract import documents_of_file
-from sohoa.pipeline.fieldvalues import QR_DISAGREES, clean_address, extract_fields
+from sohoa.pipeline.fieldvalues import QR_DISAGREES, extract_fields
 from sohoa.pipeline.idcard import parse_card_qr
 from sohoa.pipeline.models import Barcode
 from sohoa.pipeline.names import restore_name
+from sohoa.pipeline.normalize import clean_address
 
 from .field_fixtures import page_of
 
