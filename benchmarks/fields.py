@@ -43,7 +43,7 @@ from sohoa.synth import evaluation_corpus
 from sohoa.synth.documents import DOC_TYPES
 
 LEVELS = ("mild", "medium", "hard")
-THRESHOLDS = (0.80, 0.85, 0.88, 0.90, 0.92, 0.95)
+THRESHOLDS = (0.60, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
 
 
 def main() -> None:

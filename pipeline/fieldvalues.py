@@ -62,8 +62,8 @@ MIDDLE_ONLY = frozenset({"van", "thi"})
 NAME_KNOWN, NAME_KNOWN_FROM = 0.86, 0.7
 #: a name with a word no name vocabulary knows (sohoa.pipeline.names), or of one word
 UNUSUAL_NAME = 0.6
-#: a name whose run-together words were cut apart: likely right, but a guess
-NAME_SPLIT = 0.8
+#: a name whose run-together words were cut apart: likely right, but a guess (for review)
+NAME_SPLIT = 0.7
 #: an address whose province, or district under it, is in no official list
 UNKNOWN_PLACE = 0.5
 #: folded names and addresses at least this alike (rapidfuzz ratio) agree with the QR
