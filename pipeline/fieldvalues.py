@@ -342,8 +342,8 @@ def _check(result: FieldValues, template: Template) -> None:
         problems = validate.check_id_number(number, sex=sex, born=born)
         repaired = _repair_province_digit(number, sex, born) if problems else None
         if repaired is not None:
-            values[id_field] = number = repaired
             problems = [f"first digit read as {number[0]!r}: province codes begin with 0"]
+            values[id_field] = number = repaired
             result.confidence[id_field] = min(result.confidence[id_field], REPAIRED)
         for problem in problems:
             result.flag(id_field, problem)

@@ -297,7 +297,7 @@ def test_province_code_first_digit_mended_when_everything_else_agrees():
     ]
     found = extract_fields("residence_confirmation", [page_of(lines)])
     assert found.values["personal_id"] == "030207514581"
-    assert "begin with 0" in found.problems["personal_id"][0]
+    assert "read as '2'" in found.problems["personal_id"][0]
     assert found.confidence["personal_id"] <= 0.7
     lines[1] = "Ngày sinh: 12/03/1995"  # then the year digits disagree: left as read
     found = extract_fields("residence_confirmation", [page_of(lines)])
