@@ -294,3 +294,20 @@ def test_columns_told_apart_on_a_page_scanned_upside_down():
         found = read_fields(template, document_lines([page]))
         assert found["husband_name"].text == "VŨ QUANG NGHĨA"
         assert found["wife_date_of_birth"].text == "22/04/1981"
+
+
+def test_wording_and_casing_the_generator_never_prints():
+    """Real forms vary: labels in capitals, without commas, other names for the same thing."""
+    got = texts(
+        "application_form",
+        [
+            "ĐƠN ĐỀ NGHỊ CẤP BẢN SAO GIẤY KHAI SINH",
+            "HỌ VÀ TÊN KHAI SINH: PHẠM THỊ MAI",
+            "Ngày tháng năm sinh 05/09/1988",
+            "Số CCCD/CMND: 036188004512 Điện thoại: 0912345678",
+        ],
+    )
+    assert got["form_title"] == "ĐƠN ĐỀ NGHỊ CẤP BẢN SAO GIẤY KHAI SINH"
+    assert got["applicant_name"] == "PHẠM THỊ MAI"
+    assert got["applicant_date_of_birth"] == "05/09/1988"
+    assert got["applicant_id_number"] == "036188004512"
