@@ -35,7 +35,7 @@ from .fields import FieldSpec, Reading, Template, document_lines, load_template,
 from .gazetteer import check_address
 from .idcard import CardQr, card_qr
 from .models import PageText
-from .names import check_name, name_syllables
+from .names import NameCheck, check_name, name_syllables
 from .vntext import fold, nfc
 
 #: a value read the same in two places of the document (a CT07's field and its table row)
@@ -106,16 +106,17 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
     result = FieldValues(
         key_fields=tuple(spec.name for spec in template.fields if spec.key), readings=readings
     )
+    texts = [line.text for line in lines]
     for spec in template.fields:
         reading = readings[spec.name]
-        value, confidence = _value(spec, reading)
+        value, confidence, name = _value(spec, reading)
         result.values[spec.name] = value
         result.confidence[spec.name] = confidence
         if reading is not None and value is None:
             result.problems[spec.name] = [f"no {spec.kind} in {reading.text!r}"]
-        elif spec.kind == "name" and reading is not None:
-            _check_name(result, spec.name, reading.text)
-            _check_name_elsewhere(result, spec.name, [line.text for line in lines])
+        elif name is not None:
+            _check_name(result, spec.name, name)
+            _check_name_elsewhere(result, spec.name, texts)
         elif spec.kind == "address" and value is not None:
             _check_address(result, spec.name, value)
     if doc_type == "citizen_id_card" and (card := card_qr(pages)) is not None:
@@ -143,10 +144,9 @@ def _check_second_printing(result: FieldValues, second: str, first: str) -> None
         result.lift(first, READ_TWICE)
 
 
-def _check_name(result: FieldValues, name: str, printed: str) -> None:
+def _check_name(result: FieldValues, name: str, check: NameCheck) -> None:
     """Names with a word no name vocabulary knows, or of one word, go to a person; so do
     names whose words OCR ran together, which were cut apart by guess."""
-    check = check_name(normalize.clean_name(printed) or "")
     if check.unusual:
         result.flag(name, f"unusual in a name: {', '.join(check.unusual)}", cap=UNUSUAL_NAME)
     elif len(check.text.split()) < 2:
@@ -224,13 +224,19 @@ def _holds_value(spec: FieldSpec, text: str) -> bool:
     return normalize.value_of(spec.kind, text) is not None
 
 
-def _value(spec: FieldSpec, reading: Reading | None) -> tuple[Any, float]:
+def _value(spec: FieldSpec, reading: Reading | None) -> tuple[Any, float, NameCheck | None]:
+    """A reading's value, its confidence, and for a name what the vocabularies say of it."""
     if reading is None:
-        return None, 0.0
+        return None, 0.0, None
     if spec.kind == "members":
-        return _members(reading), reading.confidence
-    value = normalize.value_of(spec.kind, reading.text)
-    return value, (reading.confidence if value is not None else 0.0)
+        return _members(reading), reading.confidence, None
+    check = None
+    if spec.kind == "name":
+        check = check_name(normalize.clean_name(reading.text) or "")
+        value = check.text or None
+    else:
+        value = normalize.value_of(spec.kind, reading.text)
+    return value, (reading.confidence if value is not None else 0.0), check
 
 
 def _members(reading: Reading) -> list[dict[str, Any]]:
