@@ -42,38 +42,40 @@ class NameCheck:
     # likely right, but a guess a person should confirm
 
 
-def _vocabulary(path: Path) -> dict[str, str | None]:
-    """Folded word -> the word; None where two words fold alike (no correction)."""
-    words: dict[str, str | None] = {}
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """A hand-kept list of name words, looked up as printed and folded."""
+
+    words: frozenset[str]  # lower case, marks as printed
+    folded: dict[str, str | None]  # folded -> the word; None where two fold alike
+
+    def __contains__(self, folded: str) -> bool:
+        return folded in self.folded
+
+
+def _load(path: Path) -> Vocabulary:
+    words: set[str] = set()
+    folded: dict[str, str | None] = {}
     for line in path.read_text("utf-8").splitlines():
         for word in nfc(line.split("#", 1)[0]).split():
+            words.add(word.lower())
             key = fold(word)
-            words[key] = word if words.get(key, word) == word else None
-    return words
+            folded[key] = word if folded.get(key, word) == word else None
+    return Vocabulary(frozenset(words), folded)
 
 
 @cache
-def family_names() -> dict[str, str | None]:
-    return _vocabulary(ocr_models.family_names_path())
+def family_names() -> Vocabulary:
+    return _load(ocr_models.family_names_path())
 
 
 @cache
-def name_syllables() -> dict[str, str | None]:
-    return _vocabulary(ocr_models.name_syllables_path())
+def name_syllables() -> Vocabulary:
+    return _load(ocr_models.name_syllables_path())
 
 
-@cache
-def _known(kind: str) -> frozenset[str]:
-    vocabulary = family_names() if kind == "family" else name_syllables()
-    words = {nfc(w) for w in _words(kind)}
-    return frozenset(w.lower() for w in words | {w for w in vocabulary.values() if w})
-
-
-def _words(kind: str) -> list[str]:
-    path = ocr_models.family_names_path() if kind == "family" else ocr_models.name_syllables_path()
-    return [
-        w for line in path.read_text("utf-8").splitlines() for w in line.split("#", 1)[0].split()
-    ]
+def _vocabulary(kind: str) -> Vocabulary:
+    return family_names() if kind == "family" else name_syllables()
 
 
 def restore_name(name: str) -> str:
@@ -135,7 +137,7 @@ def _mark_before_name(words: list[str]) -> bool:
 
 def _restore_word(word: str, kind: str) -> list[str] | None:
     """The word as it must be printed (several if they were run together), or None."""
-    if word.lower() in _known(kind):
+    if word.lower() in _vocabulary(kind).words:
         return [word]
     single = _like(word, kind)
     if single is not None:
@@ -153,10 +155,9 @@ def _segment(word: str, kind: str) -> list[str] | None:
         first = _known_or_like(head, kind)
         if first is None:
             continue
-        rest = [_known_or_like(tail, "given")] if _known_or_like(tail, "given") else None
-        if rest is None and len(tail) >= 4:
-            rest = _segment(tail, "given")
-        if not rest or rest[0] is None:
+        whole = _known_or_like(tail, "given")
+        rest = [whole] if whole else (_segment(tail, "given") if len(tail) >= 4 else None)
+        if not rest:
             continue
         parts = [first, *rest]
         inexact = sum(
@@ -179,7 +180,7 @@ def _pieces(word: str, parts: list[str]) -> list[str]:
 
 
 def _known_or_like(word: str, kind: str) -> str | None:
-    if word.lower() in _known(kind):
+    if word.lower() in _vocabulary(kind).words:
         return word
     return _like(word, kind)
 
@@ -188,7 +189,7 @@ def _like(word: str, kind: str) -> str | None:
     """The vocabulary word ``word`` folds like; for a family name of five letters or more,
     the only one a single letter away once the letter shapes OCR splits are joined again
     ("MGLIYÊN": "LI" is a "U")."""
-    vocabulary = family_names() if kind == "family" else name_syllables()
+    vocabulary = _vocabulary(kind).folded
     key = fold(word)
     if key in vocabulary:
         return vocabulary[key]
