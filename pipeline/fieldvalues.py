@@ -285,23 +285,19 @@ def _check_against_members(result: FieldValues) -> None:
 
 
 def _apply_card_qr(result: FieldValues, card: CardQr) -> None:
-    """The QR code's values replace the OCR's; a sure OCR reading that differs is flagged."""
+    """The QR code's values replace the OCR's (and the OCR's problems with them); a sure
+    OCR reading that differs is flagged."""
     for name, qr_value in card.fields().items():
         read = result.values.get(name)
         sure = result.confidence.get(name, 0.0) >= SURE_READING
         result.values[name] = qr_value
+        result.problems.pop(name, None)
         if read is None or _agrees(name, read, qr_value):
             result.confidence[name] = QR_CONFIRMED if read is not None else QR_ONLY
-        elif sure:
-            result.confidence[name] = QR_DISAGREES
-            result.problems.setdefault(name, []).append(
-                f"printed {read!r}, the QR code says {qr_value!r}"
-            )
         else:
             result.confidence[name] = QR_ONLY
-        kept = [p for p in result.problems.pop(name, []) if "QR" in p]  # OCR's are moot now
-        if kept:
-            result.problems[name] = kept
+            if sure:  # not OCR damage: the card says two things
+                result.flag(name, f"printed {read!r}, the QR code says {qr_value!r}", QR_DISAGREES)
 
 
 def _agrees(name: str, read: str, qr_value: str) -> bool:
