@@ -5,7 +5,8 @@ the modules beside this one:
 
 1. ``geometry.working_scale`` / ``resample``: bring the page to ~300 dpi (down early, so every
    later stage and the peak memory see a 300-dpi page even for a 600-dpi colour scan);
-2. ``colour.suppress_seal_and_signature``: red seals and blue ink lightened, page to grey;
+2. ``colour.suppress_seal_and_signature``: red seals and blue signatures lightened (blue
+   handwriting in form fields kept), page to grey;
 3. ``geometry.detect_orientation`` and ``estimate_skew`` on a 150-dpi ink mask, then one
    exact quarter turn and one ``deskew`` rotation of the grey page;
 4. ``tone.crop_borders``: dark scanner borders whitened;
@@ -91,7 +92,7 @@ class CleanOptions:
     remove_lines: bool = True  # form lines, table rules
     remove_leaders: bool = True  # dotted leaders ("Họ và tên: ..........")
     remove_pictures: bool = True  # signatures, photos, emblems, QR codes: marks taller than text
-    suppress_colour: bool = True  # red seals and blue ballpoint
+    suppress_colour: bool = True  # red seals and blue ballpoint signatures
     binarize: bool = True  # False: the OCR gets the flattened grey page
     # pages whose longer side is shorter than this (ID cards, receipts) go to the OCR grey
     # even when binarize is on: their 5-7 pt print loses strokes to a threshold (ID cards
