@@ -55,7 +55,7 @@ REPAIRED = 0.7
 #: the sex and birth date read apart: at least this sure
 CORROBORATED, CORROBORATED_FROM = 0.9, 0.7
 #: middle names that never end a name: a name ending so was cut short ("PHẠM VĂN")
-MIDDLE_ONLY = frozenset({"van", "thi"})
+MIDDLE_ONLY = frozenset({"văn", "thị"})  # as printed: Vân, Thi are given names
 #: a name of three words or more, every one of which the name vocabularies know as
 #: printed, read at least fairly sure: OCR errors rarely make only name words (but AN/ÂN
 #: both are, hence the floor; and a name cut short is two known words, hence three)
@@ -151,7 +151,7 @@ def _check_name(result: FieldValues, name: str, check: NameCheck) -> None:
         result.flag(name, f"unusual in a name: {', '.join(check.unusual)}", cap=UNUSUAL_NAME)
     elif len(check.text.split()) < 2:
         result.flag(name, f"a name of one word: {check.text!r}", cap=UNUSUAL_NAME)
-    elif fold(check.text.split()[-1]) in MIDDLE_ONLY:
+    elif check.text.split()[-1].lower() in MIDDLE_ONLY:
         result.flag(name, f"{check.text!r} ends with a middle name: cut short?", cap=UNUSUAL_NAME)
     elif check.guessed:
         result.confidence[name] = min(result.confidence[name], NAME_SPLIT)

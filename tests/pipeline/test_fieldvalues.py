@@ -398,3 +398,10 @@ def test_an_unusual_name_gives_way_to_its_valid_printing_elsewhere():
     found = extract_fields("residence_confirmation", [page_of(lines)])
     assert found.values["full_name"] == "TRẦN TUẤN NGỌC QUANG"
     assert found.confidence["full_name"] <= 0.6  # proposed, for a person to confirm
+
+
+def test_a_name_ending_in_van_is_whole_one_ending_in_van_is_cut_short():
+    whole = extract_fields("land_use_certificate", [page_of(["Bà: PHẠM THỊ HỒNG VÂN"])])
+    assert "owner_name" not in whole.problems
+    cut = extract_fields("land_use_certificate", [page_of(["Ông: PHẠM VĂN"])])
+    assert "cut short" in cut.problems["owner_name"][0]
