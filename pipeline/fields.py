@@ -70,6 +70,8 @@ class Token:
     box: tuple[int, int, int, int]  # left, top, right, bottom on the original page
     x0: int = 0  # left and right on the upright page (the original may lie on its side)
     x1: int = 0
+    y0: int = 0  # top and bottom on the upright page
+    y1: int = 0
 
     @property
     def colon(self) -> bool:
@@ -113,27 +115,27 @@ def _tokens(word: OcrWord, page: PageText) -> list[Token]:
     text = nfc(word.text)
     parts = [p for p in re.split(r"(?<=:)(?=[^\s:])", text) if p]
     box = (word.left, word.top, word.left + word.width, word.top + word.height)
-    left, right = _upright_x(box, page)
+    left, top, right, bottom = _upright(box, page)
     tokens = []
     for part in parts:
         width = round((right - left) * len(part) / max(1, len(text)))
         key = _NOT_ALNUM.sub("", fold(part))
-        tokens.append(Token(part, key, word.confidence, box, left, left + width))
+        tokens.append(Token(part, key, word.confidence, box, left, left + width, top, bottom))
         left += width
     return tokens
 
 
-def _upright_x(box: tuple[int, int, int, int], page: PageText) -> tuple[int, int]:
-    """Left and right of a box of the original page once the page is turned upright
-    (``page.rotation`` degrees clockwise): where columns are told apart."""
+def _upright(box: tuple[int, int, int, int], page: PageText) -> tuple[int, int, int, int]:
+    """A box of the original page once the page is turned upright (``page.rotation``
+    degrees clockwise): where columns and lines are told apart."""
     left, top, right, bottom = box
     if page.rotation == 90:
-        return page.height - bottom, page.height - top
+        return page.height - bottom, left, page.height - top, right
     if page.rotation == 180:
-        return page.width - right, page.width - left
+        return page.width - right, page.height - bottom, page.width - left, page.height - top
     if page.rotation == 270:
-        return top, bottom
-    return left, right
+        return top, page.width - right, bottom, page.width - left
+    return box
 
 
 # --------------------------------------------------------------------------- templates
@@ -387,8 +389,10 @@ def _values_after(
     hit: LabelMatch, lines: Sequence[Line], matches: list[LabelMatch], kind: str
 ) -> Iterator[Reading]:
     """Where the value of a label may be, most likely first: the words after it up to the
-    next label; those and the line below (a value wrapped, "CCCD số" / "0790..."); the
-    line below alone when the label ends its line (the ID card's name)."""
+    next label; those and the line below (a value wrapped, "CCCD số" / "0790..."). When
+    the label ends its line: words printed beside it that OCR put in a line of their own
+    (a value handwritten a little off the label's baseline), then the line below alone
+    (the ID card's name)."""
     multiline = kind in WRAPPING_KINDS
     starts = _label_starts(matches)
     line = lines[hit.line]
@@ -400,6 +404,9 @@ def _values_after(
             tokens = tokens[colon_at + 1 :]
     below = _line_below(hit.line, lines, starts)
     if _is_empty(tokens):
+        beside = _beside(hit, lines, starts)
+        if beside and (reading := _reading(beside, line.page)) is not None:
+            yield reading
         if below:
             reading = _reading(
                 _with_continuation(below, lines, hit.line + 2, starts, multiline), line.page
@@ -416,6 +423,23 @@ def _values_after(
         reading = _reading(tokens + below, line.page)
         if reading is not None:
             yield reading
+
+
+def _beside(hit: LabelMatch, lines: Sequence[Line], starts: dict[int, list[int]]) -> list[Token]:
+    """The words of another OCR line printed right of the label on the same printed line
+    (its middle within the label's height), up to that line's first label."""
+    label = lines[hit.line].tokens[hit.start : hit.end]
+    top, bottom = min(t.y0 for t in label), max(t.y1 for t in label)
+    right = max(t.x1 for t in label)
+    page = lines[hit.line].page
+    for index, line in enumerate(lines):
+        if index == hit.line or line.page != page or 0 in starts.get(index, ()):
+            continue
+        middle = (min(t.y0 for t in line.tokens) + max(t.y1 for t in line.tokens)) / 2
+        if top <= middle <= bottom and line.tokens[0].x0 >= right:
+            stop = min(starts.get(index, ()), default=len(line.tokens))
+            return list(line.tokens[:stop])
+    return []
 
 
 def _line_below(index: int, lines: Sequence[Line], starts: dict[int, list[int]]) -> list[Token]:

@@ -311,3 +311,21 @@ def test_wording_and_casing_the_generator_never_prints():
     assert got["applicant_name"] == "PHẠM THỊ MAI"
     assert got["applicant_date_of_birth"] == "05/09/1988"
     assert got["applicant_id_number"] == "036188004512"
+
+
+def test_a_value_ocr_put_in_a_line_of_its_own_is_found_beside_its_label():
+    """A value handwritten a little off the label's baseline: Tesseract reads it as a line
+    of its own, after the lines below; its box still sits beside the label."""
+    from dataclasses import replace
+
+    page = page_of(["Họ, chữ đệm, tên người khai:", "Sinh ngày: 01/09/1969", "Vũ Thị Dung"])
+    label_right = max(w.left + w.width for w in page.words if w.line == 1)
+    moved = [
+        replace(w, left=w.left + label_right + 40, top=w.top - 2 * 60 + 8) if w.line == 3 else w
+        for w in page.words
+    ]
+    got = read_fields(
+        load_template("application_form"), document_lines([replace(page, words=moved)])
+    )
+    assert got["applicant_name"].text == "Vũ Thị Dung"
+    assert got["applicant_date_of_birth"].text == "01/09/1969"
