@@ -17,8 +17,16 @@ import sys
 
 for line in open(sys.argv[1], encoding="utf-8"):
     doc = json.loads(line)
-    print(f"{doc['source']}  pages {doc['pages']}  {doc['doc_type']}  review={doc['needs_review']}")
-    for text in doc["text"].splitlines()[:3]:
-        print("    " + text)
+    review = "  [needs review]" if doc["needs_review"] else ""
+    print(f"{doc['source']}  pages {doc['pages']}  {doc['doc_type']}{review}")
+    if not doc["fields"]:
+        for text in doc["text"].splitlines()[:2]:
+            print("    " + text)
+    for name, value in doc["fields"].items():
+        if isinstance(value, list):
+            value = f"{len(value)} members: " + "; ".join(m["full_name"] or "?" for m in value)
+        confidence = doc["field_confidence"].get(name, 0.0)
+        flag = "?" if name in doc.get("problems", {}) or value is None else " "
+        print(f"  {flag} {name}: {value}  ({confidence:.2f})")
 PY
 echo "demo: full JSON Lines in $out/extract.jsonl"
