@@ -112,7 +112,9 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
         value, confidence, name = _value(spec, reading)
         result.values[spec.name] = value
         result.confidence[spec.name] = confidence
-        if reading is not None and value is None:
+        if reading is not None and value is None and spec.kind == "date":
+            _mend_date(result, spec.name, reading)
+        elif reading is not None and value is None:
             result.problems[spec.name] = [f"no {spec.kind} in {reading.text!r}"]
         elif name is not None:
             _check_name(result, spec.name, name)
@@ -127,6 +129,36 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
         if spec.confirms:
             _check_second_printing(result, spec.name, spec.confirms)
     return result
+
+
+_DMY_DIGITS = re.compile(r"(?<!\d)(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+#: in a date's day and month, the one confusion common enough to mend: 1 and 7 (italic and
+#: handwritten ones have a flag; sevens, a bar)
+_DATE_LOOK_ALIKES = {"1": "7", "7": "1"}
+
+
+def _mend_date(result: FieldValues, name: str, reading: Reading) -> None:
+    """A date read as no calendar date ("77/12/2000") mended by one 1/7 swap in its day or
+    month, when exactly one swap makes a date -- proposed, for a person to confirm."""
+    result.problems[name] = [f"no date in {reading.text!r}"]
+    found = _DMY_DIGITS.search(reading.text)
+    if found is None:
+        return
+    day, _, month, year = found.groups()
+    dates = set()
+    for part, other, is_day in ((day, month, True), (month, day, False)):
+        for i, digit in enumerate(part):
+            if digit not in _DATE_LOOK_ALIKES:
+                continue
+            mended = part[:i] + _DATE_LOOK_ALIKES[digit] + part[i + 1 :]
+            d, m = (mended, other) if is_day else (other, mended)
+            iso = normalize.iso_date(f"{d}/{m}/{year}")
+            if iso is not None:
+                dates.add(iso)
+    if len(dates) == 1:
+        (result.values[name],) = dates
+        result.confidence[name] = min(reading.confidence, REPAIRED)
+        result.problems[name] = [f"read {found.group(0)!r}: no such date; a 1 read as 7?"]
 
 
 def _check_second_printing(result: FieldValues, second: str, first: str) -> None:

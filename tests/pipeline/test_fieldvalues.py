@@ -405,3 +405,15 @@ def test_a_name_ending_in_van_is_whole_one_ending_in_van_is_cut_short():
     assert "owner_name" not in whole.problems
     cut = extract_fields("land_use_certificate", [page_of(["Ông: PHẠM VĂN"])])
     assert "cut short" in cut.problems["owner_name"][0]
+
+
+def test_a_date_that_is_no_date_mended_by_one_1_7_swap():
+    found = extract_fields("birth_certificate", [page_of(["Ngày, tháng, năm sinh: 77/12/2000"])])
+    assert found.values["date_of_birth"] == "2000-12-17"
+    assert "1 read as 7" in found.problems["date_of_birth"][0]
+    assert found.confidence["date_of_birth"] <= 0.7
+    month = extract_fields("birth_certificate", [page_of(["Ngày sinh: 11/71/2000"])])
+    assert month.values["date_of_birth"] == "2000-11-11"
+    none = extract_fields("birth_certificate", [page_of(["Ngày sinh: 31/04/2001"])])
+    assert none.values["date_of_birth"] is None  # no 1 or 7 to blame: no guess
+    assert "no date" in none.problems["date_of_birth"][0]
