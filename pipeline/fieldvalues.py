@@ -132,9 +132,9 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
 
 
 _DMY_DIGITS = re.compile(r"(?<!\d)(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
-#: in a date's day and month, the one confusion common enough to mend: 1 and 7 (italic and
-#: handwritten ones have a flag; sevens, a bar)
-_DATE_LOOK_ALIKES = {"1": "7", "7": "1"}
+#: the one digit confusion common enough to mend (in a date's day and month, in the checked
+#: digits of an ID number): 1 and 7 -- italic and handwritten ones have a flag, sevens a bar
+_ONE_OR_SEVEN = {"1": "7", "7": "1"}
 
 
 def _mend_date(result: FieldValues, name: str, reading: Reading) -> None:
@@ -148,9 +148,9 @@ def _mend_date(result: FieldValues, name: str, reading: Reading) -> None:
     dates = set()
     for part, other, is_day in ((day, month, True), (month, day, False)):
         for i, digit in enumerate(part):
-            if digit not in _DATE_LOOK_ALIKES:
+            if digit not in _ONE_OR_SEVEN:
                 continue
-            mended = part[:i] + _DATE_LOOK_ALIKES[digit] + part[i + 1 :]
+            mended = part[:i] + _ONE_OR_SEVEN[digit] + part[i + 1 :]
             d, m = (mended, other) if is_day else (other, mended)
             iso = normalize.iso_date(f"{d}/{m}/{year}")
             if iso is not None:
@@ -374,9 +374,9 @@ def _check(result: FieldValues, template: Template) -> None:
         if number is None:
             continue
         problems = validate.check_id_number(number, sex=sex, born=born)
-        repaired = _repair_province_digit(number, sex, born) if problems else None
+        repaired = _mended_id_number(number, sex, born) if problems else None
         if repaired is not None:
-            problems = [f"first digit read as {number[0]!r}: province codes begin with 0"]
+            problems = [f"read {number}: one digit mended so that every check passes"]
             values[id_field] = number = repaired
             result.confidence[id_field] = min(result.confidence[id_field], REPAIRED)
         for problem in problems:
@@ -422,14 +422,20 @@ def _one_digit_too_many(
     return number
 
 
-def _repair_province_digit(number: str, sex: str | None, born: date | None) -> str | None:
-    """Every province code of a personal ID number begins with 0; OCR reads that 0 as
-    another digit (a "2" from a stray mark). The number with its first digit 0, if that
-    passes every check."""
-    if len(number) != 12 or number[0] == "0":
+def _mended_id_number(number: str, sex: str | None, born: date | None) -> str | None:
+    """A personal ID number that fails its checks, mended by one digit when exactly one
+    mending passes every check: its first digit to 0 (every province code begins with 0;
+    OCR reads it as a "2" from a stray mark), or a 1/7 swap in the six digits the checks
+    cover (province, sex and century, birth year) -- with the sex and birth date to check."""
+    if len(number) != 12:
         return None
-    candidate = "0" + number[1:]
-    return None if validate.check_personal_id(candidate, sex=sex, born=born) else candidate
+    tries = {"0" + number[1:]} if number[0] != "0" else set()
+    if sex is not None and born is not None:
+        for i in range(6):
+            if number[i] in _ONE_OR_SEVEN:
+                tries.add(number[:i] + _ONE_OR_SEVEN[number[i]] + number[i + 1 :])
+    passing = [n for n in tries if not validate.check_personal_id(n, sex=sex, born=born)]
+    return passing[0] if len(passing) == 1 else None
 
 
 def _date(value: Any) -> date | None:
