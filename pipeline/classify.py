@@ -12,7 +12,7 @@ They are averaged: when both agree the confidence is high, when they disagree it
 near one half, which sends the document to review. Below :data:`MIN_CONFIDENCE` the answer
 is ``unknown``. Both work on a single page, so a batch can cut a dossier into documents.
 Layout cues count as much as the title each: an ID card's QR code, a page of a card's
-shape (:func:`layout_cues`).
+shape, a members table without ID numbers (:func:`layout_cues`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -53,17 +54,28 @@ def extract_command(
     show_text: Annotated[
         bool, typer.Option("--text", help="Also print the OCR text (readable output).")
     ] = False,
+    save: Annotated[
+        Path | None,
+        typer.Option("--save", help="Also write the JSON Lines to this file.", dir_okay=False),
+    ] = None,
 ) -> None:
     """OCR, classify and extract fields; nothing is stored or signed."""
     settings = load_settings()
     failed = 0
-    with PageProgress(stderr, enabled=stderr.is_terminal) as progress:
+    with (
+        PageProgress(stderr, enabled=stderr.is_terminal) as progress,
+        save.open("w", encoding="utf-8") if save else nullcontext() as saved,
+    ):
         for outcome in extract(paths, settings.ocr, jobs=jobs, on_page=progress.page_done):
             if isinstance(outcome, FileFailure):
                 failed += 1
                 progress.print_error(outcome.message)
-            elif as_json:
-                sys.stdout.write(json.dumps(outcome.to_contract(), ensure_ascii=False) + "\n")
+                continue
+            line = json.dumps(outcome.to_contract(), ensure_ascii=False) + "\n"
+            if saved is not None:
+                saved.write(line)
+            if as_json:
+                sys.stdout.write(line)
                 sys.stdout.flush()
             else:
                 print(_summary(outcome, show_text), flush=True)

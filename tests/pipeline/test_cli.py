@@ -123,3 +123,12 @@ def test_extract_names_the_document_type_of_a_generated_scan(tmp_path: Path) -> 
     (document,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert document["doc_type"] == "birth_certificate"
     assert document["doc_type_confidence"] >= 0.8
+    assert document["fields"]["full_name"] == doc.fields["full_name"]
+    assert document["fields"]["personal_id"] == doc.fields["personal_id"]
+
+    # the readable view shows the fields, and --save keeps the JSON Lines beside it
+    readable = sohoa("extract", "giay.png", "--save", "out.jsonl", "--jobs", "1", cwd=tmp_path)
+    assert readable.returncode == 0, readable.stderr
+    assert f"full_name: {doc.fields['full_name']}" in readable.stdout
+    (saved,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert saved == document
