@@ -11,7 +11,7 @@ common OCR mistakes safe to undo:
   but folds like exactly one word of it is that word; a long family name one letter away
   from exactly one family name ("MGUYÊN") too;
 - words run together ("THANHMINH"): cut where every piece is a name word;
-- a family name split in two ("NG UYÊN"): joined;
+- a name word split in two ("NG UYÊN", "NGỮ YÊN"): joined;
 - OCR marks before a name ("I NGUYỄN VĂN AN" from a table's rule): a word of one or two
   letters that is no family name, before one that is, is dropped; so is a last word of
   one letter.
@@ -92,9 +92,7 @@ def check_name(name: str) -> NameCheck:
         for w in (name.upper() if upper else name).split()
         if any(ch.isupper() or ch.islower() for ch in w)
     ]
-    guessed = False
-    if _split_family_name(words):  # "NG UYÊN", "HO ÀNG": a family name in two pieces
-        words, guessed = [words[0] + words[1], *words[2:]], True
+    words, guessed = _join_split_words(words)  # "NG UYÊN", "HO ÀNG", "NGỮ YÊN"
     if _mark_before_name(words):
         words, guessed = words[1:], True  # a table rule read as "I", a stamp as "CA"
     if len(words) > 2 and len(words[-1]) == 1:
@@ -115,14 +113,25 @@ def check_name(name: str) -> NameCheck:
     return NameCheck(" ".join(out), tuple(unusual), corrected, guessed)
 
 
-def _split_family_name(words: list[str]) -> bool:
-    """The first two words make a family name together, and one of them is no name word."""
-    if len(words) < 3:
-        return False
-    joined = _restore_word(words[0] + words[1], "family")
-    if joined is None or len(joined) != 1:
-        return False
-    return _restore_word(words[0], "family") is None or _restore_word(words[1], "given") is None
+def _join_split_words(words: list[str]) -> tuple[list[str], bool]:
+    """Name words OCR cut in two, joined: two neighbours that make one name word together
+    where either is none on its own. Returns the words and whether any were joined."""
+    out = list(words)
+    joined_any = False
+    index = 0
+    while index < len(out) - 1 and len(out) > 2:
+        kind = "family" if index == 0 else "given"
+        whole = _restore_word(out[index] + out[index + 1], kind)
+        broken = (
+            _restore_word(out[index], kind) is None
+            or _restore_word(out[index + 1], "given") is None
+        )
+        if whole is not None and len(whole) == 1 and broken:
+            out[index : index + 2] = [out[index] + out[index + 1]]
+            joined_any = True
+        else:
+            index += 1
+    return out, joined_any
 
 
 def _mark_before_name(words: list[str]) -> bool:

@@ -429,3 +429,10 @@ def test_a_date_that_is_no_date_mended_by_one_1_7_swap():
     none = extract_fields("birth_certificate", [page_of(["Ngày sinh: 31/04/2001"])])
     assert none.values["date_of_birth"] is None  # no 1 or 7 to blame: no guess
     assert "no date" in none.problems["date_of_birth"][0]
+
+
+def test_a_name_word_cut_in_two_is_joined_anywhere_in_the_name():
+    from sohoa.pipeline.names import check_name
+
+    assert check_name("TRẦN MINH HẠ NH").text == "TRẦN MINH HẠNH"
+    assert check_name("NGUYỄN THỊ HOA NGỌC").text == "NGUYỄN THỊ HOA NGỌC"  # all words real
