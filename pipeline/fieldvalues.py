@@ -379,6 +379,8 @@ def _check(result: FieldValues, template: Template) -> None:
             problems = [f"read {number}: one digit mended so that every check passes"]
             values[id_field] = number = repaired
             result.confidence[id_field] = min(result.confidence[id_field], REPAIRED)
+        if problems and born is not None and born_field:
+            _year_from_id_number(result, id_field, born_field, number, sex, born)
         for problem in problems:
             result.flag(id_field, problem)
         sure_enough = result.confidence[id_field] >= CORROBORATED_FROM
@@ -420,6 +422,27 @@ def _one_digit_too_many(
     result.problems[id_field] = [f"read with 13 digits ({digits}): one dropped"]
     result.confidence[id_field] = min(reading.confidence, REPAIRED)
     return number
+
+
+def _year_from_id_number(
+    result: FieldValues, id_field: str, born_field: str, number: str, sex: str | None, born: date
+) -> None:
+    """The ID number and the birth date disagree on the year by one digit (1969 printed,
+    1989 read): the surer reading's year is proposed for the other -- the date's, from the
+    ID number's century and year digits, when the number is the surer and passes every
+    other check. Both stay flagged for a person."""
+    if len(number) != 12 or validate.check_personal_id(number, sex=sex):
+        return
+    year = 1900 + 100 * (int(number[3]) // 2) + int(number[4:6])
+    differing = sum(a != b for a, b in zip(str(year), str(born.year), strict=True))
+    if differing != 1 or result.confidence[id_field] <= result.confidence[born_field]:
+        return
+    try:
+        proposed = born.replace(year=year)
+    except ValueError:  # 29 February
+        return
+    result.values[born_field] = proposed.isoformat()
+    result.flag(born_field, f"read {born.isoformat()}; the ID number says born in {year}")
 
 
 def _mended_id_number(number: str, sex: str | None, born: date | None) -> str | None:

@@ -436,3 +436,18 @@ def test_a_name_word_cut_in_two_is_joined_anywhere_in_the_name():
 
     assert check_name("TRẦN MINH HẠ NH").text == "TRẦN MINH HẠNH"
     assert check_name("NGUYỄN THỊ HOA NGỌC").text == "NGUYỄN THỊ HOA NGỌC"  # all words real
+
+
+def test_a_birth_year_read_one_digit_off_takes_the_surer_id_numbers_year():
+    lines = [
+        "Họ, chữ đệm, tên: LÊ THỊ AN",
+        "Ngày, tháng, năm sinh: 07/01/1989",  # the 6 of 1969 read as 8, unsure
+        "Giới tính: Nữ",
+        "Số định danh cá nhân: 001169012345",  # female, born 1969: sure
+    ]
+    found = extract_fields("birth_certificate", [page_of(lines, low={"07/01/1989": 70.0})])
+    assert found.values["date_of_birth"] == "1969-01-07"
+    assert "says born in 1969" in found.problems["date_of_birth"][0]
+    assert found.problems["personal_id"]  # the disagreement stays for a person
+    sure_date = extract_fields("birth_certificate", [page_of(lines, low={"001169012345": 70.0})])
+    assert sure_date.values["date_of_birth"] == "1989-01-07"  # the date was the surer
