@@ -373,6 +373,8 @@ def _check(result: FieldValues, template: Template) -> None:
         number = values.get(id_field) or _one_digit_too_many(result, id_field, sex, born)
         if number is None:
             continue
+        if born is None and born_field:
+            born = _date_with_year_from_id_number(result, born_field, number, sex)
         problems = validate.check_id_number(number, sex=sex, born=born)
         repaired = _mended_id_number(number, sex, born) if problems else None
         if repaired is not None:
@@ -422,6 +424,28 @@ def _one_digit_too_many(
     result.problems[id_field] = [f"read with 13 digits ({digits}): one dropped"]
     result.confidence[id_field] = min(reading.confidence, REPAIRED)
     return number
+
+
+def _date_with_year_from_id_number(
+    result: FieldValues, born_field: str, number: str, sex: str | None
+) -> date | None:
+    """A birth date read with an impossible year ("22/07/4991": a 1 read as 4) whose last two
+    digits are the ID number's year digits: the year the ID number gives, proposed."""
+    reading = result.readings.get(born_field)
+    found = _DMY_DIGITS.search(reading.text) if reading is not None else None
+    if found is None or len(number) != 12 or validate.check_personal_id(number, sex=sex):
+        return None
+    day, _, month, year_read = found.groups()
+    if year_read[2:] != number[4:6]:
+        return None
+    year = 1900 + 100 * (int(number[3]) // 2) + int(number[4:6])
+    iso = normalize.iso_date(f"{day}/{month}/{year}")
+    if iso is None:
+        return None
+    result.values[born_field] = iso
+    result.confidence[born_field] = min(reading.confidence, REPAIRED)
+    result.problems[born_field] = [f"read {found.group(0)!r}: the ID number says born in {year}"]
+    return date.fromisoformat(iso)
 
 
 def _year_from_id_number(

@@ -451,3 +451,18 @@ def test_a_birth_year_read_one_digit_off_takes_the_surer_id_numbers_year():
     assert found.problems["personal_id"]  # the disagreement stays for a person
     sure_date = extract_fields("birth_certificate", [page_of(lines, low={"001169012345": 70.0})])
     assert sure_date.values["date_of_birth"] == "1989-01-07"  # the date was the surer
+
+
+def test_an_impossible_birth_year_takes_the_id_numbers_when_its_last_digits_agree():
+    lines = [
+        "Họ, chữ đệm, tên: LÊ THỊ AN",
+        "Ngày, tháng, năm sinh: 22/07/4991",  # the 1 of 1991 read as 4
+        "Giới tính: Nữ",
+        "Số định danh cá nhân: 095191657331",  # female, born 1991
+    ]
+    found = extract_fields("birth_certificate", [page_of(lines)])
+    assert found.values["date_of_birth"] == "1991-07-22"
+    assert "says born in 1991" in found.problems["date_of_birth"][0]
+    lines[1] = "Ngày, tháng, năm sinh: 22/07/4981"  # 81 is not the ID's 91: no guess
+    found = extract_fields("birth_certificate", [page_of(lines)])
+    assert found.values["date_of_birth"] is None
