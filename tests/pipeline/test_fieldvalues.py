@@ -466,3 +466,9 @@ def test_an_impossible_birth_year_takes_the_id_numbers_when_its_last_digits_agre
     lines[1] = "Ngày, tháng, năm sinh: 22/07/4981"  # 81 is not the ID's 91: no guess
     found = extract_fields("birth_certificate", [page_of(lines)])
     assert found.values["date_of_birth"] is None
+
+
+def test_a_two_word_name_goes_to_review():
+    found = extract_fields("land_use_certificate", [page_of(["Ông: PHAN QUỐC"])])
+    assert "two words" in found.problems["owner_name"][0]
+    assert found.confidence["owner_name"] <= 0.6
