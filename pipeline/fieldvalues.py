@@ -131,7 +131,6 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
     return result
 
 
-_DMY_DIGITS = re.compile(r"(?<!\d)(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
 #: the one digit confusion common enough to mend (in a date's day and month, in the checked
 #: digits of an ID number): 1 and 7 -- italic and handwritten ones have a flag, sevens a bar
 _ONE_OR_SEVEN = {"1": "7", "7": "1"}
@@ -141,10 +140,10 @@ def _mend_date(result: FieldValues, name: str, reading: Reading) -> None:
     """A date read as no calendar date ("77/12/2000") mended by one 1/7 swap in its day or
     month, when exactly one swap makes a date -- proposed, for a person to confirm."""
     result.problems[name] = [f"no date in {reading.text!r}"]
-    found = _DMY_DIGITS.search(reading.text)
+    found = normalize.DIGIT_DATE.search(reading.text)
     if found is None:
         return
-    day, _, month, year = found.groups()
+    day, month, year = found.groups()
     dates = set()
     for part, other, is_day in ((day, month, True), (month, day, False)):
         for i, digit in enumerate(part):
@@ -436,13 +435,13 @@ def _date_with_year_from_id_number(
     """A birth date read with an impossible year ("22/07/4991": a 1 read as 4) whose last two
     digits are the ID number's year digits: the year the ID number gives, proposed."""
     reading = result.readings.get(born_field)
-    found = _DMY_DIGITS.search(reading.text) if reading is not None else None
+    found = normalize.DIGIT_DATE.search(reading.text) if reading is not None else None
     if found is None or len(number) != 12 or validate.check_personal_id(number, sex=sex):
         return None
-    day, _, month, year_read = found.groups()
+    day, month, year_read = found.groups()
     if year_read[2:] != number[4:6]:
         return None
-    year = 1900 + 100 * (int(number[3]) // 2) + int(number[4:6])
+    year = validate.birth_year(number)
     iso = normalize.iso_date(f"{day}/{month}/{year}")
     if iso is None:
         return None
@@ -461,7 +460,7 @@ def _year_from_id_number(
     other check. Both stay flagged for a person."""
     if len(number) != 12 or validate.check_personal_id(number, sex=sex):
         return
-    year = 1900 + 100 * (int(number[3]) // 2) + int(number[4:6])
+    year = validate.birth_year(number)
     differing = sum(a != b for a, b in zip(str(year), str(born.year), strict=True))
     if differing != 1 or result.confidence[id_field] <= result.confidence[born_field]:
         return

@@ -169,7 +169,8 @@ def _year_at(tokens: list[str], i: int) -> tuple[int, int] | None:
 # --- dates -----------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[a-z]+|\d+")
-_DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+#: a date in digits, day / month / year (the groups), with any of / . - between them
+DIGIT_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 
 Candidate = tuple[int, int, int, int]  # (position in the folded text, year, month, day)
@@ -177,7 +178,7 @@ Candidate = tuple[int, int, int, int]  # (position in the folded text, year, mon
 
 def _digit_dates(folded: str) -> list[Candidate]:
     """12/03/1995, 12-03-1995, 12.03.1995, 12 / 03 / 1995, 5/3/1995, and 1995-03-12."""
-    found = [(m.start(), int(m[3]), int(m[2]), int(m[1])) for m in _DMY.finditer(folded)]
+    found = [(m.start(), int(m[3]), int(m[2]), int(m[1])) for m in DIGIT_DATE.finditer(folded)]
     found += [(m.start(), int(m[1]), int(m[2]), int(m[3])) for m in _ISO.finditer(folded)]
     return found
 

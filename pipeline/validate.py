@@ -28,6 +28,12 @@ def id_province_codes() -> dict[str, str]:
     return dict(json.loads(path.read_text("utf-8"))["codes"])
 
 
+def birth_year(number: str) -> int:
+    """The birth year a 12-digit personal ID number encodes: the century from digit 4,
+    the year within it from digits 5-6."""
+    return 1900 + 100 * (int(number[3]) // 2) + int(number[4:6])
+
+
 def check_personal_id(
     number: str, *, sex: str | None = None, born: date | None = None
 ) -> list[str]:
@@ -38,7 +44,7 @@ def check_personal_id(
     if number[:3] not in id_province_codes():
         problems.append(f"{number[:3]} is no province code of a personal ID number")
     digit = int(number[3])
-    century = 1900 + 100 * (digit // 2)
+    century = birth_year(number) - int(number[4:6])
     if century > date.today().year:
         problems.append(f"digit 4 ({digit}) says born {century}-{century + 99}: not yet")
     printed_sex = FEMALE if digit % 2 else MALE
