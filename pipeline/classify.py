@@ -18,7 +18,6 @@ shape, a members table without ID numbers (:func:`layout_cues`).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -31,7 +30,7 @@ from sohoa import ocr_models
 
 from .idcard import card_qr
 from .models import PageText
-from .vntext import fold
+from .vntext import fold, mostly_capitals
 
 UNKNOWN = "unknown"
 MIN_CONFIDENCE = 0.5  # below this the best type is no better than a guess
@@ -43,7 +42,6 @@ CARD_ASPECT, CARD_ASPECT_TOLERANCE = 85.6 / 54.0, 0.12
 MEMBERS_TABLE_CUE = 0.7
 _MEMBERS_HEADER = (("ho va ten", "ho ten"), ("ngay", "nam sinh"), ("quan he",))
 _ID_COLUMN = ("dinh danh", "ddcn", "cccd", "cmnd")
-_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +115,7 @@ def match_title(text: str) -> tuple[str, str, float] | None:
     printed in capitals; longer titles win ties ("TỜ KHAI ... KHAI SINH" is a form)."""
     best: tuple[float, int, str, str] | None = None  # score, title length, type, title
     for line in text.splitlines()[:TITLE_LINES]:
-        if not _mostly_capitals(line):
+        if not mostly_capitals(line):
             continue
         folded = fold(line)
         for doc_type, variants in titles().items():
@@ -127,11 +125,6 @@ def match_title(text: str) -> tuple[str, str, float] | None:
                 if score >= TITLE_MIN_SCORE and (best is None or candidate[:2] > best[:2]):
                     best = candidate
     return None if best is None else (best[2], best[3], best[0])
-
-
-def _mostly_capitals(line: str) -> bool:
-    letters = _LETTER.findall(line)
-    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
 
 
 def classify_pages(pages: Sequence[PageText]) -> Classification:

@@ -35,7 +35,7 @@ from sohoa import ocr_models
 
 from .models import OcrWord, PageText
 from .names import name_syllables
-from .vntext import fold, nfc
+from .vntext import fold, mostly_capitals, nfc
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _LEADERS = re.compile(r"^[\s.…:;_|/\-]*$")
@@ -599,22 +599,17 @@ def _by_pattern(spec: str | dict[str, Any], lines: Sequence[Line]) -> Reading | 
     return None
 
 
-def _mostly_capitals(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
-
-
 def _title(starts: list[str], lines: Sequence[Line]) -> Reading | None:
     """A title in capitals that begins with one of ``starts``, with the capital lines that
     continue it ("ĐƠN ĐỀ NGHỊ CẤP GIẤY CHỨNG NHẬN / QUYỀN SỬ DỤNG ĐẤT ...")."""
     keys = [fold(s) for s in starts]
     for index, line in enumerate(lines[:TITLE_LINES]):
         text = line.text
-        if not _mostly_capitals(text) or not any(fold(text).startswith(k + " ") for k in keys):
+        if not mostly_capitals(text) or not any(fold(text).startswith(k + " ") for k in keys):
             continue
         tokens = list(line.tokens)
         for follower in lines[index + 1 : index + MAX_VALUE_LINES]:
-            if follower.page != line.page or not _mostly_capitals(follower.text):
+            if follower.page != line.page or not mostly_capitals(follower.text):
                 break
             if ":" in follower.text:  # "Kính gửi: ..." opens the body
                 break

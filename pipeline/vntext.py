@@ -7,9 +7,11 @@ or vowel marks, "đ" as "d", lower case, one space between words.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _D = str.maketrans({"đ": "d", "Đ": "D"})
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def nfc(text: str) -> str:
@@ -23,3 +25,10 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_D))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.lower().split())
+
+
+def mostly_capitals(text: str) -> bool:
+    """Whether ``text`` is printed in capitals, as titles and names are: at least two
+    letters, four in five of them upper case (OCR lowers the odd one)."""
+    letters = _LETTER.findall(text)
+    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
