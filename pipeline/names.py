@@ -146,12 +146,8 @@ def _mark_before_name(words: list[str]) -> bool:
 
 def _restore_word(word: str, kind: str) -> list[str] | None:
     """The word as it must be printed (several if they were run together), or None."""
-    if word.lower() in _vocabulary(kind).words:
-        return [word]
-    single = _like(word, kind)
-    if single is not None:
-        return [single]
-    return _segment(word, kind)
+    single = _known_or_like(word, kind)
+    return [single] if single is not None else _segment(word, kind)
 
 
 def _segment(word: str, kind: str) -> list[str] | None:
@@ -189,6 +185,7 @@ def _pieces(word: str, parts: list[str]) -> list[str]:
 
 
 def _known_or_like(word: str, kind: str) -> str | None:
+    """The word as printed if the vocabulary knows it, else the word it folds like."""
     if word.lower() in _vocabulary(kind).words:
         return word
     return _like(word, kind)
