@@ -17,7 +17,7 @@ field finding, normalization, checks) separately, and prints:
   review had ``REVIEW_FIELD`` been each of several values;
 - the document stage's time against the page stage's.
 
-    .venv/bin/python benchmarks/fields.py --per-type 12 --jobs 2 [--workdir DIR]
+    .venv/bin/python benchmarks/fields.py --per-type 12 --jobs 2 [--workdir DIR] [--fonts unseen]
 
 With ``--workdir``, the corpus and the pages read are kept there and reused.
 """
@@ -52,11 +52,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--fonts",
+        choices=("standard", "unseen"),
+        default="standard",
+        help="typefaces of the corpus; 'unseen': faces nothing was developed on",
+    )
     parser.add_argument("--show-wrong", action="store_true", help="list every wrong key field")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sohoa-fields-"))
     corpus = workdir / "corpus"
-    records = evaluation_corpus(corpus, seed=args.seed, per_type=args.per_type)
+    records = evaluation_corpus(corpus, seed=args.seed, per_type=args.per_type, font_set=args.fonts)
     pages, page_seconds = read_corpus(corpus, records, workdir / "pages.pkl", args.jobs)
     started = time.perf_counter()
     documents = {r["file"]: documents_of_file(r["file"], pages.get(r["file"], [])) for r in records}

@@ -12,9 +12,15 @@ APT_PACKAGES=(
   fonts-dejavu-core fonts-noto-core fonts-liberation2 fonts-freefont-ttf
   nodejs npm
 )
+# --dev: also the typefaces that no part of sohoa was developed on, for the benchmarks'
+# unseen-font corpora (synth/fonts.py)
+DEV_APT_PACKAGES=(fonts-texgyre fonts-roboto-unhinted fonts-open-sans)
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 extra=""
-[ "${1:-}" = "--dev" ] && extra="[dev]"
+if [ "${1:-}" = "--dev" ]; then
+  extra="[dev]"
+  APT_PACKAGES+=("${DEV_APT_PACKAGES[@]}")
+fi
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

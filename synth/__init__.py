@@ -3,7 +3,8 @@
 Public API::
 
     generate_corpus(out_dir, *, seed, n_docs=None, per_type=None, n_pages=None,
-                    levels=LEVELS, formats=FORMATS, dpi=None) -> list[dict]
+                    levels=LEVELS, formats=FORMATS, dpi=None,
+                    font_set="standard") -> list[dict]
     generate_batch(out_path, *, seed, n_dossiers=3, level="mild", fmt="pdf") -> dict
     render_document(doc_type, rng, dpi=300) -> RenderedDoc        # one clean document
     draw_params(level, rng, dpi=None) / apply_scan(image, src_dpi, params, rng)

@@ -11,6 +11,7 @@ from pathlib import Path
 from .containers import FORMATS, MULTI_PAGE
 from .corpus import generate_batch, generate_corpus
 from .documents import DOC_TYPES, render_document
+from .fonts import FONT_SETS, use_font_set
 from .scan import LEVELS, apply_scan, draw_params
 
 
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--levels", type=_csv(LEVELS), default=LEVELS)
     c.add_argument("--formats", type=_csv(FORMATS), default=FORMATS)
     c.add_argument("--dpi", type=int, help="force a scan resolution (e.g. 600)")
+    c.add_argument("--fonts", choices=FONT_SETS, default="standard", help="typefaces to use")
     b = sub.add_parser("batch", help="one feeder file of dossiers behind separator sheets")
     b.add_argument("out", type=Path)
     b.add_argument("--seed", type=int, default=1)
@@ -48,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", type=Path)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--level", choices=LEVELS)
+    p.add_argument("--fonts", choices=FONT_SETS, default="standard", help="typefaces to use")
     return ap
 
 
@@ -63,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             levels=args.levels,
             formats=args.formats,
             dpi=args.dpi,
+            font_set=args.fonts,
         )
         pages = sum(len(r["pages"]) for r in recs)
         docs = sum(len(r["documents"]) for r in recs)
@@ -80,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         rng = random.Random(args.seed)
-        doc = render_document(args.doc_type, rng, 300)
+        with use_font_set(args.fonts):
+            doc = render_document(args.doc_type, rng, 300)
         for n, page in enumerate(doc.pages, 1):
             img = page.image
             if args.level:

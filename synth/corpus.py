@@ -21,6 +21,7 @@ from PIL import Image
 
 from .containers import FORMATS, MULTI_PAGE, SUFFIX, write_pages
 from .documents import DOC_TYPES, render_document
+from .fonts import use_font_set
 from .model import RenderedDoc, RenderedPage
 from .people import dossier_code
 from .scan import LEVELS, ScanParams, apply_scan, draw_params
@@ -108,11 +109,14 @@ def generate_corpus(
     dpi: int | None = None,
     multi_doc_rate: float = 0.2,
     blank_rate: float = 0.05,
+    font_set: str = "standard",
 ) -> list[dict[str, Any]]:
     """Write scanned files and ``ground_truth.jsonl`` into ``out_dir``; return the records.
 
     Size by ``per_type`` counts, ``n_docs`` documents, or at least ``n_pages`` pages
-    (default: one document of each type). ``dpi`` forces a scan resolution (e.g. 600)."""
+    (default: one document of each type). ``dpi`` forces a scan resolution (e.g. 600).
+    ``font_set`` names the typefaces (``fonts.FONT_SETS``): ``unseen`` for faces that
+    nothing was developed on."""
     levels, formats = tuple(levels), tuple(formats)
     bad = [lv for lv in levels if lv not in LEVELS] + [f for f in formats if f not in FORMATS]
     if bad or not levels or not formats:
@@ -140,10 +144,11 @@ def generate_corpus(
         want = 1
         if fmt in MULTI_PAGE and frng.random() < multi_doc_rate:
             want = frng.choice([2, 2, 3])
-        docs = [
-            render_document(t, random.Random(f"{seed}-doc-{i + j}"), render_dpi)
-            for j, t in enumerate(types[i : i + want])
-        ]
+        with use_font_set(font_set):
+            docs = [
+                render_document(t, random.Random(f"{seed}-doc-{i + j}"), render_dpi)
+                for j, t in enumerate(types[i : i + want])
+            ]
         i += len(docs)
         if fmt not in MULTI_PAGE and len(docs[0].pages) > 1:
             fmt = next((f for f in formats if f in MULTI_PAGE), "tiff")
@@ -161,7 +166,9 @@ def generate_corpus(
     return records
 
 
-def evaluation_corpus(out_dir: str | Path, *, seed: int, per_type: int) -> list[dict[str, Any]]:
+def evaluation_corpus(
+    out_dir: str | Path, *, seed: int, per_type: int, font_set: str = "standard"
+) -> list[dict[str, Any]]:
     """The records of a benchmark's corpus in ``out_dir``, generated unless it is there:
     ``per_type`` documents of every type, one per file, every scan level, no blank pages
     and no file holding several documents -- so each file's truth is one document."""
@@ -176,6 +183,7 @@ def evaluation_corpus(out_dir: str | Path, *, seed: int, per_type: int) -> list[
             per_type=dict.fromkeys(DOC_TYPES, per_type),
             multi_doc_rate=0.0,
             blank_rate=0.0,
+            font_set=font_set,
         )
     return [json.loads(line) for line in truth.read_text("utf-8").splitlines()]
 
