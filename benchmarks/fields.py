@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from sohoa.pipeline import intake
@@ -37,6 +38,7 @@ from sohoa.pipeline.extract import REVIEW_FIELD, Document, documents_of_file, ne
 from sohoa.pipeline.fields import load_template
 from sohoa.pipeline.idcard import card_qr
 from sohoa.pipeline.models import PageText
+from sohoa.pipeline.ocr import OcrSettings
 from sohoa.pipeline.runner import PageFailure, read_pages
 from sohoa.pipeline.settings import load_settings
 from sohoa.synth import evaluation_corpus
@@ -58,12 +60,19 @@ def main() -> None:
         default="standard",
         help="typefaces of the corpus; 'unseen': faces nothing was developed on",
     )
+    parser.add_argument(
+        "--no-second-look",
+        action="store_true",
+        help="read unsure numbers once only (the page stage before sohoa.pipeline.reread)",
+    )
     parser.add_argument("--show-wrong", action="store_true", help="list every wrong key field")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sohoa-fields-"))
     corpus = workdir / "corpus"
     records = evaluation_corpus(corpus, seed=args.seed, per_type=args.per_type, font_set=args.fonts)
-    pages, page_seconds = read_corpus(corpus, records, workdir / "pages.pkl", args.jobs)
+    ocr = replace(load_settings().ocr, second_look=not args.no_second_look)
+    cache = workdir / ("pages-one-look.pkl" if args.no_second_look else "pages.pkl")
+    pages, page_seconds = read_corpus(corpus, records, cache, ocr, args.jobs)
     started = time.perf_counter()
     documents = {r["file"]: documents_of_file(r["file"], pages.get(r["file"], [])) for r in records}
     document_seconds = time.perf_counter() - started
@@ -81,7 +90,7 @@ def main() -> None:
 
 
 def read_corpus(
-    corpus: Path, records: list[dict], cache: Path, jobs: int
+    corpus: Path, records: list[dict], cache: Path, ocr: OcrSettings, jobs: int
 ) -> tuple[dict[str, list[PageText]], float]:
     """Every page of the corpus read once (cached in ``cache`` with the time it took)."""
     if cache.exists():
@@ -90,7 +99,7 @@ def read_corpus(
     refs = [ref for r in records for ref in intake.list_pages(corpus / r["file"])]
     pages: dict[str, list[PageText]] = defaultdict(list)
     started = time.perf_counter()
-    for outcome in read_pages(refs, load_settings().ocr, jobs):
+    for outcome in read_pages(refs, ocr, jobs):
         if isinstance(outcome, PageFailure):
             print(f"page failed: {outcome.ref} {outcome.message}", file=sys.stderr)
             continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import barcodes, intake, layout, noise, preprocess, tesseract
+from . import barcodes, intake, layout, noise, preprocess, reread, tesseract
 from .models import OcrWord, PageRef, PageText
 
 
@@ -26,6 +26,7 @@ class OcrSettings:
     tesseract: tesseract.TesseractConfig = field(default_factory=tesseract.TesseractConfig)
     clean: preprocess.CleanOptions = field(default_factory=preprocess.CleanOptions)
     max_pixels: int | None = None  # decompression-bomb guard; None keeps intake's default
+    second_look: bool = True  # unsure numbers read again alone (sohoa.pipeline.reread)
 
 
 def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
@@ -60,6 +61,10 @@ def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
     ocr_started = time.perf_counter()
     words = tesseract.recognize(cleaned.image, cleaned.dpi, settings.tesseract)
     page.timings["tesseract"] = time.perf_counter() - ocr_started
+    if settings.second_look:
+        look_started = time.perf_counter()
+        words = reread.second_look(cleaned.image, words, cleaned.dpi, settings.tesseract)
+        page.timings["second_look"] = time.perf_counter() - look_started
     words = noise.drop_noise(words)  # before the columns: noise can hide a gutter
     words = layout.split_columns(words, cleaned.dpi)  # on the upright page, before mapping
     page.words = [map_word(word, cleaned.to_original) for word in words]

@@ -1,0 +1,85 @@
+"""The second look at unsure numbers: real crops read again by the real Tesseract."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from sohoa.pipeline.models import OcrWord
+from sohoa.pipeline.reread import DISPUTED, is_number_like, second_look, wants_second_look
+from sohoa.pipeline.tesseract import TesseractConfig, recognize
+
+SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+SANS_ITALIC = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf"
+CONFIG = TesseractConfig(psm=4)
+
+
+def form_page() -> np.ndarray:
+    """Two form lines at 300 dpi: printed labels, values typed in an italic sans."""
+    label, value = ImageFont.truetype(SERIF, 50), ImageFont.truetype(SANS_ITALIC, 50)
+    page = Image.new("L", (2000, 500), 255)
+    draw = ImageDraw.Draw(page)
+    for y, (text, number) in (
+        (100, ("Số định danh cá nhân:", "091200910700")),
+        (300, ("Ngày sinh:", "17/11/1971")),
+    ):
+        draw.text((100, y), text, font=label, fill=0)
+        draw.text((120 + draw.textlength(text, font=label), y), number, font=value, fill=0)
+    return np.asarray(page)
+
+
+def number_words(image: np.ndarray) -> list[OcrWord]:
+    words = recognize(image, 300, CONFIG)
+    return [w for w in words if is_number_like(w.text)]
+
+
+def test_number_like_words_are_id_numbers_and_dates() -> None:
+    assert is_number_like("091200910700") and is_number_like("17/11/1971.")
+    assert not is_number_like("Số:") and not is_number_like("8772/XN")
+    assert not is_number_like("12345")  # a house or document number, not a value we check
+
+
+def test_an_unsure_misreading_is_replaced_by_the_surer_lone_reading() -> None:
+    image = form_page()
+    read = number_words(image)
+    assert [w.text for w in read] == ["091200910700", "17/11/1971"]
+    # the misreadings a mixed line provokes, reported unsure, in the real words' boxes
+    wrong = [
+        OcrWord("097200970700", read[0].left, read[0].top, read[0].width, read[0].height, 41.0),
+        OcrWord("77/11/1977", read[1].left, read[1].top, read[1].width, read[1].height, 38.0),
+    ]
+    assert all(wants_second_look(w) for w in wrong)
+    looked = second_look(image, wrong, 300, CONFIG)
+    assert [w.text for w in looked] == ["091200910700", "17/11/1971"]
+    assert [w.confidence for w in looked] == [41.0, 38.0]  # disputed: the lower confidence
+    assert [(w.left, w.top, w.width) for w in looked] == [(w.left, w.top, w.width) for w in wrong]
+
+
+def test_sure_words_and_words_that_are_no_numbers_are_left_alone() -> None:
+    image = form_page()
+    sure = [replace_text(w, "097200970700") for w in number_words(image)[:1]]
+    label = OcrWord("Ngày", 100, 300, 120, 50, 20.0)
+    assert second_look(image, [*sure, label], 300, CONFIG) == [*sure, label]
+
+
+def test_agreeing_readings_and_lone_readings_that_are_no_numbers_change_nothing() -> None:
+    image = form_page()
+    first = number_words(image)[0]
+    unsure_right = OcrWord("091200910700", first.left, first.top, first.width, first.height, 92.0)
+    crop_elsewhere = OcrWord("091200910700", 100, 300, 300, 50, 92.0)  # a crop of "Ngày sinh"
+    looked = second_look(image, [unsure_right, crop_elsewhere], 300, CONFIG)
+    assert looked[0].text == "091200910700" and looked[0].confidence == 92.0
+    assert looked[1] == crop_elsewhere  # the lone reading is no number: nothing changes
+
+
+def replace_text(word: OcrWord, text: str) -> OcrWord:
+    return OcrWord(text, word.left, word.top, word.width, word.height, 99.0)
+
+
+def test_readings_that_differ_are_disputed_however_sure_the_first_was() -> None:
+    image = form_page()
+    first = number_words(image)[0]
+    sure_but_wrong = OcrWord("091200970700", first.left, first.top, first.width, first.height, 88)
+    (looked,) = second_look(image, [sure_but_wrong], 300, CONFIG)
+    assert looked.text == "091200910700"
+    assert looked.confidence == DISPUTED
