@@ -203,7 +203,9 @@ def _check_name_elsewhere(result: FieldValues, name: str, texts: list[str]) -> N
     members table) is a second reading of it: the same letters make it sure, the same
     letters with other marks ("HIỀN" / "HIẾN") make it doubtful -- and where ours has a word
     no name has ("TUẦN"), the other printing is proposed instead. Printed longer there, it
-    was cut short here -- a wrapped last word OCR lost: the longer one is proposed."""
+    was cut short here -- a wrapped last word OCR lost: the longer one is proposed. Printed
+    there with one word fewer and the same letters, OCR cut a word in two here ("NGỮ YÊN"
+    for NGUYÊN, both real words): the other printing is proposed."""
     value = result.values.get(name)
     if not isinstance(value, str):
         return
@@ -216,6 +218,11 @@ def _check_name_elsewhere(result: FieldValues, name: str, texts: list[str]) -> N
             longer = check_name(nfc(text)).text
             result.values[name] = longer.upper() if value.isupper() else longer
             result.flag(name, f"printed longer elsewhere: {text!r}", cap=UNUSUAL_NAME)
+            return
+        joined = _joined_printing(text, key)
+        if joined is not None:
+            result.values[name] = joined.upper() if value.isupper() else joined
+            result.flag(name, f"printed as one word fewer elsewhere: {joined!r}", cap=UNUSUAL_NAME)
             return
         words = text.split()
         for start in range(len(words) - size + 1):
@@ -236,6 +243,22 @@ def _check_name_elsewhere(result: FieldValues, name: str, texts: list[str]) -> N
         result.flag(name, f"printed otherwise elsewhere: {found}", cap=UNUSUAL_NAME)
     else:
         result.lift(name, READ_TWICE)
+
+
+def _joined_printing(text: str, key: str) -> str | None:
+    """The name ``key`` (folded, three words or more) in ``text`` with the same letters in one
+    word fewer, as a usual name; None where it is not there."""
+    size = len(key.split())
+    if size < 3:
+        return None
+    squeezed = key.replace(" ", "")
+    words = text.split()
+    for start in range(len(words) - size + 2):
+        window = " ".join(words[start : start + size - 1])
+        if fold(window).replace(" ", "") == squeezed:
+            other = check_name(normalize.clean_name(window) or window)
+            return None if other.unusual else other.text
+    return None
 
 
 def _name_words(rest: str) -> bool:

@@ -472,3 +472,16 @@ def test_a_two_word_name_goes_to_review():
     found = extract_fields("land_use_certificate", [page_of(["Ông: PHAN QUỐC"])])
     assert "two words" in found.problems["owner_name"][0]
     assert found.confidence["owner_name"] <= 0.6
+
+
+def test_a_name_word_ocr_cut_into_two_real_words_is_mended_from_its_other_printing():
+    lines = [
+        "Họ, chữ đệm, tên chồng: PHẠM TRỌNG NGỮ YÊN",  # NGUYÊN cut in two, both real words
+        "Ngày, tháng, năm sinh: 28/06/1962",
+        "Chồng",
+        "PHẠM TRỌNG NGUYÊN",  # under the signature
+    ]
+    found = extract_fields("marriage_certificate", [page_of(lines)])
+    assert found.values["husband_name"] == "PHẠM TRỌNG NGUYÊN"
+    assert any("one word fewer" in p for p in found.problems["husband_name"])
+    assert found.confidence["husband_name"] <= 0.6  # proposed, for a person to confirm
