@@ -266,7 +266,11 @@ def find_labels(lines: Sequence[Line], labels: Iterable[str]) -> list[LabelMatch
 def _matches_on_line(index: int, line: Line, label: str, key: str) -> Iterable[LabelMatch]:
     tokens = line.tokens
     exact = len(key) < EXACT_BELOW
+    # a short label must show its colon ("Số:"), unless it is of two words or more and
+    # begins its line ("Chủ hộ Đặng Văn Quyết": the colon lost to the scan)
     needs_colon = exact and label.rstrip().endswith(":")
+    several_words = len(label.split()) >= 2
+    sentence_case = not any(_capitals(word) for word in label.split())
     threshold = 100.0 if exact else (85.0 if len(key) >= 12 else 88.0)
     start = 0
     while start < len(tokens):
@@ -276,6 +280,8 @@ def _matches_on_line(index: int, line: Line, label: str, key: str) -> Iterable[L
         best: tuple[float, int] | None = None
         joined = ""
         for end in range(start, len(tokens)):
+            if sentence_case and end > start and _runs_into_capitals(tokens[start], tokens[end]):
+                break
             joined += tokens[end].key
             if len(joined) > len(key) * 1.3 + 2:
                 break
@@ -287,13 +293,24 @@ def _matches_on_line(index: int, line: Line, label: str, key: str) -> Iterable[L
             continue
         score, end = best
         colon = tokens[end - 1].colon or (end < len(tokens) and tokens[end].text == ":")
-        if needs_colon and not colon:
+        if needs_colon and not colon and not (several_words and start == 0 and end < len(tokens)):
             start += 1
             continue
         if end < len(tokens) and tokens[end].text == ":":
             end += 1
         yield LabelMatch(label, index, start, end, score, colon)
         start = end
+
+
+def _runs_into_capitals(first: Token, token: Token) -> bool:
+    """A label in sentence case, begun so, does not go on in capitals: those are its value
+    ("Họ, chữ đệm, tên NGUYỄN" is no "Họ, chữ đệm, tên người mẹ" read fuzzily)."""
+    return _capitals(token.text) and not _capitals(first.text)
+
+
+def _capitals(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
 
 
 # --------------------------------------------------------------------------- values

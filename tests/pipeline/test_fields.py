@@ -159,6 +159,21 @@ def test_short_labels_need_their_colon():
     assert got["owner_name"] == "TRẦN THỊ BÌNH"
 
 
+def test_a_short_label_of_two_words_that_lost_its_colon_still_begins_its_line():
+    lines = ["SỔ HỘ KHẨU", "Chủ hộ Đặng Văn Quyết", "Nơi thường trú: ấp Bình An, xã Đông Phong"]
+    assert texts("household_register", lines)["household_head_name"] == "Đặng Văn Quyết"
+    inside = ["SỔ HỘ KHẨU", "1 ĐẶNG VĂN QUYẾT 14/11/1965 Chủ hộ Lê Văn An"]
+    assert texts("household_register", inside)["household_head_name"] is None
+
+
+def test_a_label_without_its_colon_does_not_run_on_into_the_capitals_of_its_value():
+    """Fuzzily, "Họ, chữ đệm, tên NGUYỄN" is almost "Họ, chữ đệm, tên người mẹ"."""
+    lines = ["Họ, chữ đệm, tên NGUYỄN HOÀNG TÙNG", "Họ, chữ đệm, tên người mẹ: LÊ THU THỦY"]
+    got = texts("birth_certificate", lines)
+    assert got["full_name"] == "NGUYỄN HOÀNG TÙNG"
+    assert got["mother_name"] == "LÊ THU THỦY"
+
+
 def test_pattern_finds_a_value_printed_without_label():
     got = texts("land_use_certificate", ["2. Nhà ở: Không", "CS 012345"])
     assert got["certificate_serial"] == "CS 012345"
