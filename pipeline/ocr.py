@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,9 +27,6 @@ class OcrSettings:
     clean: preprocess.CleanOptions = field(default_factory=preprocess.CleanOptions)
     max_pixels: int | None = None  # decompression-bomb guard; None keeps intake's default
     second_look: bool = True  # unsure numbers read again alone (sohoa.pipeline.reread)
-    # the network of the second look: the best one alone, whatever the page was read with;
-    # with the fast one beside it, a clean italic "038195136074" came back "058195156074"
-    second_look_lang: str = "vie"
 
 
 def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
@@ -66,8 +63,7 @@ def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
     page.timings["tesseract"] = time.perf_counter() - ocr_started
     if settings.second_look:
         look_started = time.perf_counter()
-        lone = replace(settings.tesseract, lang=settings.second_look_lang)
-        words = reread.second_look(cleaned.image, words, cleaned.dpi, lone)
+        words = reread.second_look(cleaned.image, words, cleaned.dpi, settings.tesseract)
         page.timings["second_look"] = time.perf_counter() - look_started
     words = noise.drop_noise(words)  # before the columns: noise can hide a gutter
     words = layout.split_columns(words, cleaned.dpi)  # on the upright page, before mapping
