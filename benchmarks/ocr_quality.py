@@ -5,7 +5,8 @@ every page with
 
   (a) ``tesseract IMAGE - -l vie`` on the raw scan,
   (b) ``ocrmypdf -l vie --rotate-pages --deskew --clean --sidecar`` (unpaper from Debian),
-  (c) sohoa's extract stage (clean-up + one Tesseract pass per page),
+  (c) sohoa's extract stage (clean-up + one Tesseract pass per page, then the second look
+      at unsure numbers, ``sohoa.pipeline.reread``), and the same without the second look,
 
 each with the same number of worker processes and ``OMP_THREAD_LIMIT=1``, and prints the
 character and word error rates per level, pages per second and peak memory per worker.
@@ -154,9 +155,9 @@ def run_external(
     return run
 
 
-def run_sohoa(files: list[Path], jobs: int) -> ToolRun:
-    run = ToolRun("sohoa extract")
-    settings = load_settings().ocr
+def run_sohoa(files: list[Path], jobs: int, second_look: bool = True) -> ToolRun:
+    run = ToolRun("sohoa extract" if second_look else "sohoa extract, SOHOA_SECOND_LOOK=0")
+    settings = dataclasses.replace(load_settings().ocr, second_look=second_look)
     peaks: list[float] = []
 
     def on_page(outcome: object) -> None:
@@ -324,6 +325,7 @@ def main() -> None:
         )
     if not args.skip_ocrmypdf and shutil.which("ocrmypdf"):
         runs.append(run_external("ocrmypdf --clean --deskew", _ocrmypdf, files, args.jobs))
+    runs.append(run_sohoa(files, args.jobs, second_look=False))
     runs.append(run_sohoa(files, args.jobs))
     mem600 = peak_memory_600dpi(workdir)
     saved = {"runs": [dataclasses.asdict(run) for run in runs], "mem600": mem600}

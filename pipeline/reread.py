@@ -36,6 +36,7 @@ DISPUTED = 60.0
 MIN_DIGITS = 6  # ID numbers (9 or 12 digits) and dates (8), not house numbers
 PAD = 0.35  # of the word's height, around the crop (Tesseract's boxes are tight)
 GAP = 1.5  # of the tallest crop's height, between stacked crops
+TRAILING = ".,;:"  # punctuation OCR hangs on a number ("19/07/1961.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +128,6 @@ def _better(word: OcrWord, text: str, confidence: float) -> OcrWord:
     surer = confidence > word.confidence
     disputed = min(word.confidence, confidence, DISPUTED)
     return replace(word, text=text if surer else word.text, confidence=disputed)
-
-
-TRAILING = ".,;:"
 
 
 def _clean_number(text: str) -> bool:

@@ -45,16 +45,16 @@ def tesseract_config(environ: dict[str, str] | os._Environ[str] = os.environ) ->
     )
 
 
+FALSE = frozenset({"0", "false", "no", "off"})  # what switches a SOHOA_* flag off
+
+
 def load_settings(environ: dict[str, str] | os._Environ[str] = os.environ) -> Settings:
     """Build the settings from the environment (``SOHOA_*`` variables).
 
-    ``SOHOA_SECOND_LOOK=0`` reads unsure numbers once only: about 7 % less page-stage
+    ``SOHOA_SECOND_LOOK=0`` reads unsure numbers once only: 6-8 % less page-stage
     time for more misread ID numbers and dates (docs/benchmarks.md)."""
     ocr = OcrSettings(
         tesseract=tesseract_config(environ),
         second_look=environ.get("SOHOA_SECOND_LOOK", "1").strip().lower() not in FALSE,
     )
     return Settings(home=sohoa_home(environ), ocr=ocr)
-
-
-FALSE = frozenset({"0", "false", "no", "off"})
