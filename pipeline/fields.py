@@ -270,7 +270,7 @@ def _matches_on_line(index: int, line: Line, label: str, key: str) -> Iterable[L
     # begins its line ("Chủ hộ Đặng Văn Quyết": the colon lost to the scan)
     needs_colon = exact and label.rstrip().endswith(":")
     several_words = len(label.split()) >= 2
-    sentence_case = not any(_capitals(word) for word in label.split())
+    sentence_case = not any(mostly_capitals(word) for word in label.split())
     threshold = 100.0 if exact else (85.0 if len(key) >= 12 else 88.0)
     start = 0
     while start < len(tokens):
@@ -305,12 +305,7 @@ def _matches_on_line(index: int, line: Line, label: str, key: str) -> Iterable[L
 def _runs_into_capitals(first: Token, token: Token) -> bool:
     """A label in sentence case, begun so, does not go on in capitals: those are its value
     ("Họ, chữ đệm, tên NGUYỄN" is no "Họ, chữ đệm, tên người mẹ" read fuzzily)."""
-    return _capitals(token.text) and not _capitals(first.text)
-
-
-def _capitals(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
+    return mostly_capitals(token.text) and not mostly_capitals(first.text)
 
 
 # --------------------------------------------------------------------------- values
