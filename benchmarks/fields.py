@@ -43,6 +43,7 @@ from sohoa.pipeline.runner import PageFailure, read_pages
 from sohoa.pipeline.settings import load_settings
 from sohoa.synth import evaluation_corpus
 from sohoa.synth.documents import DOC_TYPES
+from sohoa.synth.fonts import FONT_SETS
 
 LEVELS = ("mild", "medium", "hard")
 THRESHOLDS = (0.60, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
@@ -56,7 +57,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument(
         "--fonts",
-        choices=("standard", "unseen"),
+        choices=tuple(FONT_SETS),
         default="standard",
         help="typefaces of the corpus; 'unseen': faces nothing was developed on",
     )

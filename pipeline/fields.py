@@ -247,6 +247,13 @@ def _label_key(label: str) -> str:
     return _NOT_ALNUM.sub("", fold(label))
 
 
+@cache
+def _label_shape(label: str) -> tuple[bool, bool]:
+    """Whether a label has several words, and whether it is written in sentence case."""
+    words = label.split()
+    return len(words) >= 2, not any(mostly_capitals(word) for word in words)
+
+
 def find_labels(lines: Sequence[Line], labels: Iterable[str]) -> list[LabelMatch]:
     """Every label occurrence, overlaps resolved, in reading order."""
     keyed = [(label, _label_key(label)) for label in labels]
@@ -269,8 +276,7 @@ def _matches_on_line(index: int, line: Line, label: str, key: str) -> Iterable[L
     # a short label must show its colon ("Số:"), unless it is of two words or more and
     # begins its line ("Chủ hộ Đặng Văn Quyết": the colon lost to the scan)
     needs_colon = exact and label.rstrip().endswith(":")
-    several_words = len(label.split()) >= 2
-    sentence_case = not any(mostly_capitals(word) for word in label.split())
+    several_words, sentence_case = _label_shape(label)
     threshold = 100.0 if exact else (85.0 if len(key) >= 12 else 88.0)
     start = 0
     while start < len(tokens):
