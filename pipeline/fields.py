@@ -72,6 +72,7 @@ class Token:
     x1: int = 0
     y0: int = 0  # top and bottom on the upright page
     y1: int = 0
+    alternative: str = ""  # the word's other reading, where two disagreed (OcrWord)
 
     @property
     def colon(self) -> bool:
@@ -116,11 +117,14 @@ def _tokens(word: OcrWord, page: PageText) -> list[Token]:
     parts = [p for p in re.split(r"(?<=:)(?=[^\s:])", text) if p]
     box = (word.left, word.top, word.left + word.width, word.top + word.height)
     left, top, right, bottom = _upright(box, page)
+    alternative = nfc(word.alternative) if len(parts) == 1 else ""
     tokens = []
     for part in parts:
         width = round((right - left) * len(part) / max(1, len(text)))
         key = _NOT_ALNUM.sub("", fold(part))
-        tokens.append(Token(part, key, word.confidence, box, left, left + width, top, bottom))
+        tokens.append(
+            Token(part, key, word.confidence, box, left, left + width, top, bottom, alternative)
+        )
         left += width
     return tokens
 
@@ -327,6 +331,8 @@ class Reading:
     box: tuple[int, int, int, int]  # left, top, right, bottom on that page
     rows: tuple[dict[str, str], ...] = field(default=())  # a table's rows, by column
     guess: bool = False  # found by a last resort (``at_most``): where it is, is a guess
+    #: the text as the other readings of its disputed words make it ("" when none was)
+    alternative: str = ""
 
 
 Accept = Callable[[FieldSpec, str], bool]
@@ -574,7 +580,12 @@ def _reading(tokens: Sequence[Token], page: int) -> Reading | None:
         max(t.box[2] for t in tokens),
         max(t.box[3] for t in tokens),
     )
-    return Reading(" ".join(t.text for t in tokens), confidence, page, box)
+    alternative = (
+        " ".join(t.alternative or t.text for t in tokens)
+        if any(t.alternative for t in tokens)
+        else ""
+    )
+    return Reading(" ".join(t.text for t in tokens), confidence, page, box, alternative=alternative)
 
 
 @cache
@@ -613,7 +624,14 @@ def _by_pattern(spec: str | dict[str, Any], lines: Sequence[Line]) -> Reading | 
                 continue
             seen += 1
             if seen == nth:
-                return Reading(found.group(0), reading.confidence, line.page, reading.box)
+                other = regex.search(reading.alternative) if reading.alternative else None
+                return Reading(
+                    found.group(0),
+                    reading.confidence,
+                    line.page,
+                    reading.box,
+                    alternative=other.group(0) if other else "",
+                )
     return None
 
 
@@ -694,4 +712,4 @@ def _table(spec: dict[str, Any], lines: Sequence[Line]) -> Reading | None:
         return None
     reading = _reading(tokens, page)
     assert reading is not None
-    return Reading(reading.text, reading.confidence, page, reading.box, tuple(rows))
+    return replace(reading, rows=tuple(rows))

@@ -47,6 +47,9 @@ class OcrWord:
     block: int = 0
     paragraph: int = 0
     line: int = 0
+    #: the other clean reading of a number read twice with different results
+    #: (sohoa.pipeline.reread): the field checks may settle which one is right
+    alternative: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,7 @@ def map_word(word: OcrWord, to_original: np.ndarray) -> OcrWord:
         block=word.block,
         paragraph=word.paragraph,
         line=word.line,
+        alternative=word.alternative,
     )
 
 

@@ -120,14 +120,17 @@ def _readings(found: Sequence[OcrWord], crops: Sequence[_Crop]) -> dict[int, tup
 
 def _better(word: OcrWord, text: str, confidence: float) -> OcrWord:
     """The second reading where it is a clean number and Tesseract is surer of it; where
-    two clean readings differ, the value is disputed (:data:`DISPUTED`). A second reading
-    that is no clean number (a crop cut badly) changes nothing."""
+    two clean readings differ, the value is disputed (:data:`DISPUTED`) and the other
+    reading is kept beside it for the field checks. A second reading that is no clean
+    number (a crop cut badly) changes nothing."""
     text = text.strip(TRAILING)
     if text == word.text.strip(TRAILING) or not _clean_number(text):
         return word
     surer = confidence > word.confidence
+    kept, other = (text, word.text.strip(TRAILING)) if surer else (word.text, text)
     disputed = min(word.confidence, confidence, DISPUTED)
-    return replace(word, text=text if surer else word.text, confidence=disputed)
+    alternative = other if _clean_number(other) else ""
+    return replace(word, text=kept, confidence=disputed, alternative=alternative)
 
 
 def _clean_number(text: str) -> bool:

@@ -52,6 +52,7 @@ def test_an_unsure_misreading_is_replaced_by_the_surer_lone_reading() -> None:
     looked = second_look(image, wrong, 300, CONFIG)
     assert [w.text for w in looked] == ["091200910700", "17/11/1971"]
     assert [w.confidence for w in looked] == [41.0, 38.0]  # disputed: the lower confidence
+    assert [w.alternative for w in looked] == ["097200970700", "77/11/1977"]  # kept beside
     assert [(w.left, w.top, w.width) for w in looked] == [(w.left, w.top, w.width) for w in wrong]
 
 
@@ -69,6 +70,7 @@ def test_agreeing_readings_and_lone_readings_that_are_no_numbers_change_nothing(
     crop_elsewhere = OcrWord("091200910700", 100, 300, 300, 50, 92.0)  # a crop of "Ngày sinh"
     looked = second_look(image, [unsure_right, crop_elsewhere], 300, CONFIG)
     assert looked[0].text == "091200910700" and looked[0].confidence == 92.0
+    assert looked[0].alternative == ""  # read alike twice: nothing in dispute
     assert looked[1] == crop_elsewhere  # the lone reading is no number: nothing changes
 
 
@@ -83,3 +85,4 @@ def test_readings_that_differ_are_disputed_however_sure_the_first_was() -> None:
     (looked,) = second_look(image, [sure_but_wrong], 300, CONFIG)
     assert looked.text == "091200910700"
     assert looked.confidence == DISPUTED
+    assert looked.alternative == "091200970700"
