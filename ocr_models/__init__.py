@@ -84,6 +84,11 @@ def name_syllables_path() -> Path:
     return PACKAGE_DIR / "validation" / "name_syllables.txt"
 
 
+def name_counts_path() -> Path:
+    """How common each name syllable is among real names (built by build_name_counts)."""
+    return PACKAGE_DIR / "validation" / "name_counts.tsv"
+
+
 def relationships_path() -> Path:
     """Relations to the head of a household, as registers print them (hand-kept list)."""
     return PACKAGE_DIR / "validation" / "relationships.txt"

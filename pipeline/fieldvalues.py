@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from difflib import SequenceMatcher
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -62,6 +63,9 @@ MIDDLE_ONLY = frozenset({"văn", "thị"})  # as printed: Vân, Thi are given na
 NAME_KNOWN, NAME_KNOWN_FROM = 0.86, 0.7
 #: a name with a word no name vocabulary knows (sohoa.pipeline.names), or of one word
 UNUSUAL_NAME = 0.6
+#: a name word proposed or doubted by how common names are: at least this likely to be as
+#: printed for no person to be asked (the review threshold of sohoa.pipeline.extract)
+LIKELY_NAME = 0.85
 #: a name whose run-together words were cut apart: likely right, but a guess (for review)
 NAME_SPLIT = 0.7
 #: an address whose province, or district under it, is in no official list
@@ -114,6 +118,8 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
         result.confidence[spec.name] = confidence
         if reading is not None and value is None and spec.kind == "date":
             _mend_date(result, spec.name, reading)
+        elif spec.kind == "date":
+            _settle_date_dispute(result, spec.name)
         elif reading is not None and value is None:
             result.problems[spec.name] = [f"no {spec.kind} in {reading.text!r}"]
         elif name is not None:
@@ -192,10 +198,30 @@ def _check_name(result: FieldValues, name: str, check: NameCheck) -> None:
         result.confidence[name] = min(result.confidence[name], NAME_SPLIT)
     elif (
         not check.corrected
+        and not check.weighed
         and len(check.text.split()) >= 3
         and result.confidence[name] >= NAME_KNOWN_FROM
     ):
         result.lift(name, NAME_KNOWN)
+    _weigh_name(result, name, check)
+
+
+def _weigh_name(result: FieldValues, name: str, check: NameCheck) -> None:
+    """A name word chosen, or doubted, by how common names are (sohoa.pipeline.names): the
+    name is at most as sure as the chance that the word is as printed; below
+    :data:`LIKELY_NAME` a person is told which word to look at."""
+    if not check.weighed:
+        return
+    result.confidence[name] = min(result.confidence[name], check.likelihood)
+    if check.likelihood >= LIKELY_NAME:
+        return
+    words = "; ".join(
+        f"{read}: rare in names, {likelier} far commoner -- check the marks"
+        if read.lower() in name_syllables().words
+        else f"{read} is no name word: {likelier}, the commonest of its letters?"
+        for read, likelier in check.weighed
+    )
+    result.flag(name, words, cap=check.likelihood)
 
 
 def _check_name_elsewhere(result: FieldValues, name: str, texts: list[str]) -> None:
@@ -399,6 +425,7 @@ def _check(result: FieldValues, template: Template) -> None:
         number = values.get(id_field) or _one_digit_too_many(result, id_field, sex, born)
         if number is None:
             continue
+        number = _settled_dispute(result, id_field, number, sex, born)
         if born is None and born_field:
             born = _date_with_year_from_id_number(result, born_field, number, sex)
         problems = validate.check_id_number(number, sex=sex, born=born)
@@ -417,13 +444,74 @@ def _check(result: FieldValues, template: Template) -> None:
             # date's year with it (its day and month are not in the number, but on seeds
             # 31-33 lifting it too accepted 24 more key fields, all right)
             result.lift(id_field, CORROBORATED)
-            result.lift(born_field, CORROBORATED)
+            if not _date_in_dispute(result, born_field):  # the number holds no day, month
+                result.lift(born_field, CORROBORATED)
     for born_field, later_fields in _DATE_CHECKS.get(template.doc_type, ()):
         born = _date(values.get(born_field))
         later = [(name, _date(values.get(name))) for name in later_fields]
         for problem in validate.check_dates(born, *later):
             culprit = next((n for n, _ in later if n in problem), born_field)
             result.flag(culprit, problem)
+
+
+def _settled_dispute(
+    result: FieldValues, id_field: str, number: str, sex: str | None, born: date | None
+) -> str:
+    """A personal ID number read twice with different results (sohoa.pipeline.reread) whose
+    readings differ only in the digits the checks cover -- province, sex and century, birth
+    year -- and of which exactly one passes them against the birth date (and sex) read apart:
+    that one, no longer in dispute (:data:`CORROBORATED_FROM`, so that the checks then
+    corroborate it). The serial was read alike twice. Where the readings differ in the
+    serial, nothing here can tell, and the number stays disputed."""
+    reading = result.readings.get(id_field)
+    if reading is None or not reading.alternative or born is None:
+        return number
+    if normalize.parse_digits(reading.text, (12,)) != number:
+        return number  # not the value as read (mended, or the QR code's)
+    other = normalize.parse_digits(reading.alternative, (11, 12, 13)) or ""
+    if not _differ_only_in_checked_digits(number, other):
+        return number
+    passing = [n for n in (number, other) if not validate.check_personal_id(n, sex=sex, born=born)]
+    if len(passing) != 1:
+        return number
+    (settled,) = passing
+    result.values[id_field] = settled
+    result.confidence[id_field] = max(result.confidence[id_field], CORROBORATED_FROM)
+    return settled
+
+
+def _differ_only_in_checked_digits(number: str, other: str) -> bool:
+    """Whether every difference between two readings of a 12-digit number (a digit read
+    otherwise, one more, one fewer) lies in its first six digits."""
+    if len(number) != 12 or number == other:
+        return False
+    edits = SequenceMatcher(None, number, other, autojunk=False).get_opcodes()
+    return all(i2 <= 6 for tag, _i1, i2, _j1, _j2 in edits if tag != "equal")
+
+
+def _settle_date_dispute(result: FieldValues, name: str) -> None:
+    """A date read twice with different results where the other reading is no calendar
+    date ("29/70/1978" beside "29/10/1978"): the digits in dispute were read one way
+    each time, and one way makes no date -- the dispute is settled, the date no longer
+    doubtful for that reason (:data:`CORROBORATED_FROM`)."""
+    reading = result.readings.get(name)
+    if reading is None or not reading.alternative or result.values.get(name) is None:
+        return
+    found = normalize.DIGIT_DATE.search(reading.alternative)
+    if found is not None and normalize.iso_date(found.group(0)) is None:
+        result.confidence[name] = max(result.confidence[name], CORROBORATED_FROM)
+
+
+def _date_in_dispute(result: FieldValues, name: str) -> bool:
+    """Whether a date was read twice as two calendar dates (sohoa.pipeline.reread)."""
+    reading = result.readings.get(name)
+    if reading is None or not reading.alternative:
+        return False
+    found = normalize.DIGIT_DATE.search(reading.alternative)
+    return found is not None and normalize.iso_date(found.group(0)) not in (
+        None,
+        result.values.get(name),
+    )
 
 
 def _one_digit_too_many(

@@ -16,8 +16,14 @@ common OCR mistakes safe to undo:
   letters that is no family name, before one that is, is dropped; so is a last word of
   one letter.
 
-A word that is none of these ("DỰNG" folds like both Dung and Dũng) is reported as
-unusual: the name may be right, but a person should look.
+- a word that folds like several ("TUẦN": Tuấn, Tuân): the commonest of them among real
+  names (``name_counts.tsv``) in that place -- middle name or given name -- proposed with
+  the chance that it is the one (:attr:`NameCheck.likelihood`).
+
+A word known as printed can still be a misreading of a far commoner one: where, with
+marks misread at the rate :data:`MARK_SLIP`, the reading is less likely than not what was
+printed ("THẠNH" as a middle name: Thanh), it is reported as doubtful. A word that is
+none of these is reported as unusual: the name may be right, but a person should look.
 """
 
 from __future__ import annotations
@@ -32,6 +38,11 @@ from sohoa import ocr_models
 
 from .vntext import fold, nfc
 
+#: the chance that OCR prints a name syllable with the marks of one particular other
+#: syllable of the same letters (Tuấn as Tuân): a round figure above what the OCR
+#: benchmark's mark errors show for capitals and below the italics' (docs/field-templates.md)
+MARK_SLIP = 0.02
+
 
 @dataclass(frozen=True, slots=True)
 class NameCheck:
@@ -40,6 +51,9 @@ class NameCheck:
     corrected: bool  # a word was changed
     guessed: bool  # words run together cut apart, or a mark before the name dropped:
     # likely right, but a guess a person should confirm
+    #: words changed or doubted by how common names are: (as read, the likelier word)
+    weighed: tuple[tuple[str, str], ...] = ()
+    likelihood: float = 1.0  # the chance that those words are now as printed
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +113,17 @@ def check_name(name: str) -> NameCheck:
         words, guessed = words[:-1], True  # no name word has one letter: a mark after it
     out: list[str] = []
     unusual: list[str] = []
+    weighed: list[tuple[str, str]] = []
+    likelihood = 1.0
     corrected = guessed
     for index, word in enumerate(words):
+        role = "family" if index == 0 else "given" if index == len(words) - 1 else "middle"
         fixed = _restore_word(word, "family" if index == 0 else "given")
+        weight = _weigh(word, role, known=fixed == [word])
+        if weight is not None:
+            likeliest, likelihood = weight[0], min(likelihood, weight[1])
+            weighed.append((word, likeliest.upper() if upper else likeliest))
+            fixed = fixed or [likeliest]
         if fixed is None:
             unusual.append(word)
             out.append(word)
@@ -110,12 +132,61 @@ def check_name(name: str) -> NameCheck:
         corrected |= parts != [word]
         guessed |= len(parts) > 1
         out.extend(parts)
-    return NameCheck(" ".join(out), tuple(unusual), corrected, guessed)
+    return NameCheck(" ".join(out), tuple(unusual), corrected, guessed, tuple(weighed), likelihood)
+
+
+def _weigh(word: str, role: str, known: bool) -> tuple[str, float] | None:
+    """For a middle or given name word whose letters several name words share: the
+    commonest of them in that role and the chance that it was printed -- where the word
+    as read is none of them; or where it is one, but less likely than not what was
+    printed (:data:`MARK_SLIP`). None when the counts have nothing to say."""
+    if role == "family" or word.lower() in family_names().words:
+        return None  # a family name as a middle name (a mother's: "Lê Nguyễn Anh") is no slip
+    group = _fold_groups().get(fold(word), ())
+    if len(group) < 2:
+        return None
+    counts = {w: _count(w, role) for w in group}
+    likeliest = max(group, key=lambda w: (counts[w], w))
+    total = sum(counts.values())
+    if not known:
+        return likeliest.capitalize(), counts[likeliest] / total
+    read = word.lower()
+    if read == likeliest:
+        return None
+    right = counts[read] * (1 - MARK_SLIP)
+    chance = right / (right + (total - counts[read]) * MARK_SLIP)
+    return (likeliest.capitalize(), chance) if chance < 0.5 else None
+
+
+@cache
+def _fold_groups() -> dict[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    for word in sorted(name_syllables().words):
+        groups.setdefault(fold(word), []).append(word)
+    return {key: tuple(words) for key, words in groups.items()}
+
+
+@cache
+def _counts() -> dict[str, tuple[int, int]]:
+    """syllable -> (times a middle name, times the given name) among real names."""
+    counts = {}
+    for line in ocr_models.name_counts_path().read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, middle, given = line.split("\t")
+            counts[nfc(word)] = (int(middle), int(given))
+    return counts
+
+
+def _count(word: str, role: str) -> int:
+    """How often ``word`` is a name in ``role`` among real names, plus one (a word never
+    seen is rare, not impossible)."""
+    middle, given = _counts().get(word, (0, 0))
+    return 1 + (middle if role == "middle" else given)
 
 
 def _join_split_words(words: list[str]) -> tuple[list[str], bool]:
     """Name words OCR cut in two, joined: two neighbours that make one name word together
-    where either is none on its own. Returns the words and whether any were joined."""
+    where either is none on its own. Returns the words and whether a join was a guess."""
     out = list(words)
     joined_any = False
     index = 0
@@ -127,8 +198,12 @@ def _join_split_words(words: list[str]) -> tuple[list[str], bool]:
             or _restore_word(out[index + 1], "given") is None
         )
         if whole is not None and len(whole) == 1 and broken:
+            # a guess only where one piece is a name word of its own ("HO ÀNG": Hồ);
+            # two pieces that are none ("NGỮ YỄN" of NGUYỄN) can only be one word
+            joined_any |= _restore_word(out[index], kind) is not None or (
+                _restore_word(out[index + 1], "given") is not None
+            )
             out[index : index + 2] = [out[index] + out[index + 1]]
-            joined_any = True
         else:
             index += 1
     return out, joined_any

@@ -287,7 +287,8 @@ def parse_year(text: str) -> int | None:
 
 # --- sex -------------------------------------------------------------------------------------
 
-_SEXES = {"nam": MALE, "male": MALE, "nu": FEMALE, "female": FEMALE}
+#: "Mam": an italic N read as M (no reading of Nữ comes near it)
+_SEXES = {"nam": MALE, "mam": MALE, "male": MALE, "nu": FEMALE, "female": FEMALE}
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 

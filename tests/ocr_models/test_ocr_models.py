@@ -51,3 +51,35 @@ def test_setup_installs_the_chosen_model() -> None:
     # and Debian's fast network beside it, read first
     assert (found / "vie_fast.traineddata").stat().st_size < 1_500_000
     assert ocr_models.default_lang() == "vie_fast+vie"
+
+
+def test_name_counts_cover_the_name_vocabulary_and_are_built_from_real_full_names(
+    tmp_path: Path,
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from sohoa.pipeline.names import name_syllables
+
+    rows = [
+        line.split("\t")
+        for line in ocr_models.name_counts_path().read_text("utf-8").splitlines()
+        if not line.startswith("#")
+    ]
+    assert {word for word, _, _ in rows} == set(name_syllables().words)
+    counts = {word: (int(middle), int(given)) for word, middle, given in rows}
+    assert counts["văn"][0] > 10 * counts["văn"][1]  # a middle name, rarely the given one
+    assert counts["tuấn"][1] > 10 * counts["tuân"][1]
+    source = tmp_path / "uit_member.json"
+    names = ["Nguyễn Văn Tuấn", "Lê Tuấn Anh", "Trần Thị Vân", "Lê Tuân", "Samuel"]
+    source.write_text(json.dumps([{"full_name": n} for n in names]), encoding="utf-8")
+    output = tmp_path / "counts.tsv"
+    build = [sys.executable, "-m", "sohoa.ocr_models.build_name_counts", str(source)]
+    subprocess.run([*build, "--output", str(output)], check=True, capture_output=True)
+    built = dict(
+        (line.split("\t", 1)[0], line.split("\t", 1)[1])
+        for line in output.read_text("utf-8").splitlines()
+        if not line.startswith("#")
+    )
+    assert built["tuấn"] == "1\t1" and built["văn"] == "1\t0" and built["tuân"] == "0\t1"

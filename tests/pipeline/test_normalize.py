@@ -154,6 +154,7 @@ def test_parse_year(text: str, expected: int | None) -> None:
         ("Nữ / Female", "Nữ"),
         ("Nữ Quốc tịch: Việt Nam", "Nữ"),
         ("Nu\u0303", "Nữ"),  # decomposed
+        ("Mam", "Nam"),  # an italic N read as M
         ("Việt Nam", None),
         ("VIỆT NAM", None),
         ("Kinh", None),
