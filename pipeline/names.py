@@ -39,8 +39,8 @@ from sohoa import ocr_models
 from .vntext import fold, nfc
 
 #: the chance that OCR prints a name syllable with the marks of one particular other
-#: syllable of the same letters (Tuấn as Tuân): a round figure above what the OCR
-#: benchmark's mark errors show for capitals and below the italics' (docs/field-templates.md)
+#: syllable of the same letters (Tuấn as Tuân): an assumed round figure, not a measured
+#: one -- it only decides when a known word is doubted (docs/field-templates.md)
 MARK_SLIP = 0.02
 
 
