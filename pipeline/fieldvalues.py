@@ -198,7 +198,7 @@ def _check_name(result: FieldValues, name: str, check: NameCheck) -> None:
         result.confidence[name] = min(result.confidence[name], NAME_SPLIT)
     elif (
         not check.corrected
-        and not check.weighed
+        and check.likelihood >= LIKELY_NAME
         and len(check.text.split()) >= 3
         and result.confidence[name] >= NAME_KNOWN_FROM
     ):
@@ -216,10 +216,11 @@ def _weigh_name(result: FieldValues, name: str, check: NameCheck) -> None:
     if check.likelihood >= LIKELY_NAME:
         return
     words = "; ".join(
-        f"{read}: rare in names, {likelier} far commoner -- check the marks"
+        f"{read}: rare in names, {likelier} commoner -- check the marks"
         if read.lower() in name_syllables().words
         else f"{read} is no name word: {likelier}, the commonest of its letters?"
-        for read, likelier in check.weighed
+        for read, likelier, chance in check.weighed
+        if chance < LIKELY_NAME
     )
     result.flag(name, words, cap=check.likelihood)
 

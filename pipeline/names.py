@@ -20,9 +20,10 @@ common OCR mistakes safe to undo:
   names (``name_counts.tsv``) in that place -- middle name or given name -- proposed with
   the chance that it is the one (:attr:`NameCheck.likelihood`).
 
-A word known as printed can still be a misreading of a far commoner one: where, with
-marks misread at the rate :data:`MARK_SLIP`, the reading is less likely than not what was
-printed ("THẠNH" as a middle name: Thanh), it is reported as doubtful. A word that is
+A word known as printed can still be a misreading of a commoner one: with marks misread
+at the rate :data:`MARK_SLIP`, where the chance that it is what was printed is below
+:data:`DOUBT_BELOW` it is reported ("THẠNH" as a middle name, beside Thanh: 0.06), and the
+field stage is no surer of the name. A word that is
 none of these is reported as unusual: the name may be right, but a person should look.
 """
 
@@ -38,10 +39,17 @@ from sohoa import ocr_models
 
 from .vntext import fold, nfc
 
-#: the chance that OCR prints a name syllable with the marks of one particular other
-#: syllable of the same letters (Tuấn as Tuân): an assumed round figure, not a measured
-#: one -- it only decides when a known word is doubted (docs/field-templates.md)
-MARK_SLIP = 0.02
+#: the chance that OCR prints a name syllable with the marks of one particular other name
+#: syllable of the same letters (Tiến as Tiền). Measured on generated documents (seeds
+#: 2033, 2040-2042): of 494 name words with such neighbours, 13 were read as one of them
+#: -- 10 of 475 neighbours in unseen typefaces, 3 of 151 in the generator's
+MARK_SLIP = 0.025
+#: a name word known as printed is doubted below this chance of being what was printed.
+#: Not the review threshold (0.85): the counts come from a university's members, more
+#: men than women, and undercount women's names (Ánh beside Anh, Nhàn beside Nhân come
+#: out at 0.75-0.85 while both are common); at 0.7, 0.8 % of the source's own names
+#: would be doubted, and on seeds 2033, 2040-2042 every doubted word was a misreading
+DOUBT_BELOW = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +59,10 @@ class NameCheck:
     corrected: bool  # a word was changed
     guessed: bool  # words run together cut apart, or a mark before the name dropped:
     # likely right, but a guess a person should confirm
-    #: words changed or doubted by how common names are: (as read, the likelier word)
-    weighed: tuple[tuple[str, str], ...] = ()
-    likelihood: float = 1.0  # the chance that those words are now as printed
+    #: words weighed by how common names are: (as read, the commonest of its letters, the
+    #: chance that the word now in the name was printed)
+    weighed: tuple[tuple[str, str, float], ...] = ()
+    likelihood: float = 1.0  # the lowest of those chances
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +130,9 @@ def check_name(name: str) -> NameCheck:
         fixed = _restore_word(word, "family" if index == 0 else "given")
         weight = _weigh(word, role, known=fixed == [word])
         if weight is not None:
-            likeliest, likelihood = weight[0], min(likelihood, weight[1])
-            weighed.append((word, likeliest.upper() if upper else likeliest))
+            likeliest, chance = weight
+            weighed.append((word, likeliest.upper() if upper else likeliest, chance))
+            likelihood = min(likelihood, chance)
             fixed = fixed or [likeliest]
         if fixed is None:
             unusual.append(word)
@@ -137,9 +147,10 @@ def check_name(name: str) -> NameCheck:
 
 def _weigh(word: str, role: str, known: bool) -> tuple[str, float] | None:
     """For a middle or given name word whose letters several name words share: the
-    commonest of them in that role and the chance that it was printed -- where the word
-    as read is none of them; or where it is one, but less likely than not what was
-    printed (:data:`MARK_SLIP`). None when the counts have nothing to say."""
+    commonest of them in that role and the chance that it was printed, where the word as
+    read is none of them; where it is one, but not the commonest, the commonest and the
+    chance that the word as read was printed (:data:`MARK_SLIP`) if it is below
+    :data:`DOUBT_BELOW`. None when the counts have nothing to say."""
     if role == "family" or word.lower() in family_names().words:
         return None  # a family name as a middle name (a mother's: "Lê Nguyễn Anh") is no slip
     group = _fold_groups().get(fold(word), ())
@@ -155,7 +166,7 @@ def _weigh(word: str, role: str, known: bool) -> tuple[str, float] | None:
         return None
     right = counts[read] * (1 - MARK_SLIP)
     chance = right / (right + (total - counts[read]) * MARK_SLIP)
-    return (likeliest.capitalize(), chance) if chance < 0.5 else None
+    return (likeliest.capitalize(), chance) if chance < DOUBT_BELOW else None
 
 
 @cache
