@@ -284,7 +284,9 @@ def _joined_printing(text: str, key: str) -> str | None:
         window = " ".join(words[start : start + size - 1])
         if fold(window).replace(" ", "") == squeezed:
             other = check_name(normalize.clean_name(window) or window)
-            return None if other.unusual else other.text
+            if other.unusual or len(other.text.split()) != size - 1:
+                return None  # cut apart again ("LÊTHỊ HƯƠNG"): the same name, run together
+            return other.text
     return None
 
 

@@ -527,6 +527,17 @@ def test_a_name_word_ocr_cut_into_two_real_words_is_mended_from_its_other_printi
     assert found.confidence["husband_name"] <= 0.6  # proposed, for a person to confirm
 
 
+def test_a_name_printed_run_together_elsewhere_is_the_same_name():
+    lines = [
+        "Họ, chữ đệm và tên: LÊ THỊ HƯƠNG",
+        "Ngày sinh: 12/03/1992",
+        "LÊTHỊ HƯƠNG",  # the same name, two words run together under a signature
+    ]
+    found = extract_fields("residence_confirmation", [page_of(lines)])
+    assert found.values["full_name"] == "LÊ THỊ HƯƠNG"
+    assert not found.problems.get("full_name")
+
+
 def disputed(page: PageText, text: str, alternative: str) -> PageText:
     """``page`` with the word ``text`` read a second time as ``alternative``
     (sohoa.pipeline.reread): unsure, with the other reading beside it."""
