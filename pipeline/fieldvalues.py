@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from difflib import SequenceMatcher
 from typing import Any
@@ -58,8 +58,9 @@ CORROBORATED, CORROBORATED_FROM = 0.9, 0.7
 #: middle names that never end a name: a name ending so was cut short ("PHẠM VĂN")
 MIDDLE_ONLY = frozenset({"văn", "thị"})  # as printed: Vân, Thi are given names
 #: a name of three words or more, every one of which the name vocabularies know as
-#: printed, read at least fairly sure: OCR errors rarely make only name words (but AN/ÂN
-#: both are, hence the floor; and a name cut short is two known words, hence three)
+#: printed (or its family name, by its letters: NGUYÊN), read at least fairly sure: OCR
+#: errors rarely make only name words (but AN/ÂN both are, hence the floor; and a name
+#: cut short is two known words, hence three)
 NAME_KNOWN, NAME_KNOWN_FROM = 0.86, 0.7
 #: a name with a word no name vocabulary knows (sohoa.pipeline.names), or of one word
 UNUSUAL_NAME = 0.6
@@ -197,7 +198,7 @@ def _check_name(result: FieldValues, name: str, check: NameCheck) -> None:
     elif check.guessed:
         result.confidence[name] = min(result.confidence[name], NAME_SPLIT)
     elif (
-        not check.corrected
+        (not check.corrected or check.family_only)
         and check.likelihood >= LIKELY_NAME
         and len(check.text.split()) >= 3
         and result.confidence[name] >= NAME_KNOWN_FROM
@@ -428,7 +429,10 @@ def _check(result: FieldValues, template: Template) -> None:
         number = values.get(id_field) or _one_digit_too_many(result, id_field, sex, born)
         if number is None:
             continue
-        number = _settled_dispute(result, id_field, number, sex, born)
+        sure_born = None if born_field and _date_in_dispute(result, born_field) else born
+        number = _settled_dispute(result, id_field, number, sex, sure_born)
+        if born_field:
+            born = _birth_year_settled(result, born_field, id_field, number, sex) or born
         if born is None and born_field:
             born = _date_with_year_from_id_number(result, born_field, number, sex)
         problems = validate.check_id_number(number, sex=sex, born=born)
@@ -480,6 +484,40 @@ def _settled_dispute(
     (settled,) = passing
     result.values[id_field] = settled
     result.confidence[id_field] = max(result.confidence[id_field], CORROBORATED_FROM)
+    result.readings[id_field] = replace(reading, alternative="")  # no longer in dispute
+    return settled
+
+
+def _birth_year_settled(
+    result: FieldValues, born_field: str, id_field: str, number: str, sex: str | None
+) -> date | None:
+    """A birth date read twice as two dates that differ only in the year ("16/04/1968",
+    "16/04/1966"), of which exactly one has the year of the personal ID number -- a number
+    that passes its checks and whose year digits were not themselves in dispute: that one,
+    the dispute settled (:data:`CORROBORATED_FROM`). None where nothing was settled."""
+    reading, id_reading = result.readings.get(born_field), result.readings.get(id_field)
+    born = _date(result.values.get(born_field))
+    if reading is None or not reading.alternative or born is None or id_reading is None:
+        return None
+    found = normalize.DIGIT_DATE.search(reading.alternative)
+    other = _date(normalize.iso_date(found.group(0)) if found else None)
+    if other is None or (other.month, other.day) != (born.month, born.day):
+        return None
+    if len(number) != 12 or validate.check_personal_id(number, sex=sex):
+        return None
+    other_number = (
+        normalize.parse_digits(id_reading.alternative, (12,)) if id_reading.alternative else None
+    )
+    if other_number is not None and other_number[3:6] != number[3:6]:
+        return None  # the number's year digits are in dispute too
+    year = validate.birth_year(number)
+    matching = [d for d in (born, other) if d.year == year]
+    if len(matching) != 1:
+        return None
+    (settled,) = matching
+    result.values[born_field] = settled.isoformat()
+    result.confidence[born_field] = max(result.confidence[born_field], CORROBORATED_FROM)
+    result.readings[born_field] = replace(reading, alternative="")  # no longer in dispute
     return settled
 
 

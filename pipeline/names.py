@@ -63,6 +63,9 @@ class NameCheck:
     #: chance that the word now in the name was printed)
     weighed: tuple[tuple[str, str, float], ...] = ()
     likelihood: float = 1.0  # the lowest of those chances
+    #: the only change was to the family name's marks or split letters (NGUYÊN -> NGUYỄN):
+    #: a hundred family names cover nearly everyone, so that one is safe
+    family_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,7 @@ def check_name(name: str) -> NameCheck:
     weighed: list[tuple[str, str]] = []
     likelihood = 1.0
     corrected = guessed
+    family_changed = given_changed = False
     for index, word in enumerate(words):
         role = "family" if index == 0 else "given" if index == len(words) - 1 else "middle"
         fixed = _restore_word(word, "family" if index == 0 else "given")
@@ -139,10 +143,16 @@ def check_name(name: str) -> NameCheck:
             out.append(word)
             continue
         parts = [p.upper() if upper else p for p in fixed]
-        corrected |= parts != [word]
+        changed = parts != [word]
+        family_changed |= changed and index == 0 and len(parts) == 1
+        given_changed |= changed and index > 0
+        corrected |= changed
         guessed |= len(parts) > 1
         out.extend(parts)
-    return NameCheck(" ".join(out), tuple(unusual), corrected, guessed, tuple(weighed), likelihood)
+    family_only = family_changed and not (given_changed or guessed or unusual or weighed)
+    return NameCheck(
+        " ".join(out), tuple(unusual), corrected, guessed, tuple(weighed), likelihood, family_only
+    )
 
 
 def _weigh(word: str, role: str, known: bool) -> tuple[str, float] | None:

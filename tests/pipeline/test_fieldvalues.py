@@ -586,3 +586,27 @@ def test_a_disputed_date_is_settled_only_where_the_other_reading_is_no_date():
     found = extract_fields("residence_confirmation", [page])
     assert found.confidence["personal_id"] >= 0.9  # the ID agrees with the year
     assert found.confidence["date_of_birth"] == 0.6  # which holds no day or month
+
+
+def test_a_birth_year_in_dispute_is_settled_by_the_id_number():
+    lines = [*CT07[:1], "Ngày sinh: 12/03/1998", *CT07[2:]]  # the ID says 1992
+    page = disputed(page_of(lines), "12/03/1998", "12/03/1992")
+    found = extract_fields("residence_confirmation", [page])
+    assert found.values["date_of_birth"] == "1992-03-12"
+    assert found.confidence["date_of_birth"] >= 0.9  # and then corroborated by it
+    assert found.confidence["personal_id"] >= 0.9
+    page = disputed(page_of(lines), "079192979359", "079198979359")  # its year too
+    page = disputed(page, "12/03/1998", "12/03/1992")
+    found = extract_fields("residence_confirmation", [page])
+    assert found.confidence["date_of_birth"] <= 0.6  # nothing to go by
+
+
+def test_a_known_name_whose_family_name_lost_its_marks_is_as_sure_as_one_read_whole():
+    for printed, restored in (("NGUYÊN THU LINH", "NGUYỄN THU LINH"), ("NGUYỄN THU LINH", None)):
+        page = page_of([f"Họ, chữ đệm, tên: {printed}"], low={printed.split()[0]: 60.0})
+        found = extract_fields("birth_certificate", [page])
+        assert found.values["full_name"] == (restored or printed)
+        assert found.confidence["full_name"] == 0.86  # known words, read fairly sure
+    page = page_of(["Họ, chữ đệm, tên: NGUYÊN THU LINH"], low={"NGUYÊN": 30.0, "THU": 30.0})
+    found = extract_fields("birth_certificate", [page])
+    assert found.confidence["full_name"] < 0.7  # too unsure to be lifted
