@@ -429,7 +429,7 @@ def _check(result: FieldValues, template: Template) -> None:
         number = values.get(id_field) or _one_digit_too_many(result, id_field, sex, born)
         if number is None:
             continue
-        sure_born = None if born_field and _date_in_dispute(result, born_field) else born
+        sure_born = None if born_field and _year_in_dispute(result, born_field) else born
         number = _settled_dispute(result, id_field, number, sex, sure_born)
         if born_field:
             born = _birth_year_settled(result, born_field, id_field, number, sex) or born
@@ -553,6 +553,16 @@ def _date_in_dispute(result: FieldValues, name: str) -> bool:
         None,
         result.values.get(name),
     )
+
+
+def _year_in_dispute(result: FieldValues, name: str) -> bool:
+    """Whether a date was read twice as two calendar dates of different years."""
+    reading, value = result.readings.get(name), _date(result.values.get(name))
+    if reading is None or not reading.alternative or value is None:
+        return False
+    found = normalize.DIGIT_DATE.search(reading.alternative)
+    other = _date(normalize.iso_date(found.group(0)) if found else None)
+    return other is not None and other.year != value.year
 
 
 def _one_digit_too_many(

@@ -415,12 +415,14 @@ def _is_name_char(ch: str) -> bool:
 
 def clean_name(text: str) -> str | None:
     """A person's name: :func:`clean_text` with everything but letters, spaces and hyphens
-    dropped. The case stays as printed -- certificates print names upper case, and the
-    record keeps what the document says."""
+    dropped, and dots between words (a leader the name was typed over: "ĐẶNG.THỊ.LOAN")
+    read as spaces. The case stays as printed -- certificates print names upper case, and
+    the record keeps what the document says."""
     cleaned = clean_text(text)
     if cleaned is None:
         return None
-    name = " ".join("".join(ch for ch in cleaned if _is_name_char(ch)).split()).strip(" -")
+    spaced = cleaned.replace(".", " ").replace("·", " ")
+    name = " ".join("".join(ch for ch in spaced if _is_name_char(ch)).split()).strip(" -")
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
 
 

@@ -595,6 +595,11 @@ def test_a_birth_year_in_dispute_is_settled_by_the_id_number():
     assert found.values["date_of_birth"] == "1992-03-12"
     assert found.confidence["date_of_birth"] >= 0.9  # and then corroborated by it
     assert found.confidence["personal_id"] >= 0.9
+    lines[1] = "Ngày sinh: 12/03/1992"  # a dispute in the day alone leaves the year sure
+    page = disputed(page_of(lines), "12/03/1992", "17/03/1992")
+    page = disputed(page, "079192979359", "079792979359")
+    assert extract_fields("residence_confirmation", [page]).confidence["personal_id"] >= 0.9
+    lines[1] = "Ngày sinh: 12/03/1998"
     page = disputed(page_of(lines), "079192979359", "079198979359")  # its year too
     page = disputed(page, "12/03/1998", "12/03/1992")
     found = extract_fields("residence_confirmation", [page])

@@ -274,6 +274,7 @@ def test_clean_text(text: str, expected: str | None) -> None:
         ("| TRẦN THỊ BÍCH1 |", "TRẦN THỊ BÍCH"),
         ('LÊ "VĂN" B,', "LÊ VĂN B"),
         ("Hồ-Nguyễn Minh", "Hồ-Nguyễn Minh"),
+        ("ĐẶNG.THỊ.LOAN", "ĐẶNG THỊ LOAN"),  # typed over a dotted leader
         ("A", None),
         ("12345", None),
         ("....", None),
