@@ -22,7 +22,7 @@ common OCR mistakes safe to undo:
 
 A word known as printed can still be a misreading of a commoner one: with marks misread
 at the rate :data:`MARK_SLIP`, where the chance that it is what was printed is below
-:data:`DOUBT_BELOW` it is reported ("THẠNH" as a middle name, beside Thanh: 0.06), and the
+:data:`DOUBT_BELOW` it is reported ("THẠNH" as a middle name, beside Thanh: 0.11), and the
 field stage is no surer of the name. A word that is
 none of these is reported as unusual: the name may be right, but a person should look.
 """
@@ -39,17 +39,15 @@ from sohoa import ocr_models
 
 from .vntext import fold, nfc
 
-#: the chance that OCR prints a name syllable with the marks of one particular other name
-#: syllable of the same letters (Tiến as Tiền). Measured on generated documents (seeds
-#: 2033, 2040-2042): of 494 name words with such neighbours, 13 were read as one of them
-#: -- 10 of 475 neighbours in unseen typefaces, 3 of 151 in the generator's
-MARK_SLIP = 0.025
-#: a name word known as printed is doubted below this chance of being what was printed.
-#: Not the review threshold (0.85): the counts come from a university's members, more
-#: men than women, and undercount women's names (Ánh beside Anh, Nhàn beside Nhân come
-#: out at 0.75-0.85 while both are common); at 0.7, 0.8 % of the source's own names
-#: would be doubted, and on seeds 2033, 2040-2042 every doubted word was a misreading
-DOUBT_BELOW = 0.7
+#: the chance that OCR prints a name syllable as one particular other name syllable of
+#: the same letters (Tiến as Tiền). Measured on generated documents (seeds 2033,
+#: 2040-2042): of 634 such neighbours of the 499 name words printed, 8 were read instead
+#: -- 7 of 477 in unseen typefaces, 1 of 157 in the generator's
+MARK_SLIP = 0.013
+#: a name word known as printed is doubted below this chance of being what was printed:
+#: the review threshold of sohoa.pipeline.extract. With MARK_SLIP, 1 % of the source's
+#: own names would be doubted
+DOUBT_BELOW = 0.85
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +123,7 @@ def check_name(name: str) -> NameCheck:
         words, guessed = words[:-1], True  # no name word has one letter: a mark after it
     out: list[str] = []
     unusual: list[str] = []
-    weighed: list[tuple[str, str]] = []
+    weighed: list[tuple[str, str, float]] = []
     likelihood = 1.0
     corrected = guessed
     family_changed = given_changed = False
