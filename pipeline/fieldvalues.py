@@ -532,14 +532,14 @@ def _differ_only_in_checked_digits(number: str, other: str) -> bool:
 
 def _settle_date_dispute(result: FieldValues, name: str) -> None:
     """A date read twice with different results where the other reading is no calendar
-    date ("29/70/1978" beside "29/10/1978"): the digits in dispute were read one way
-    each time, and one way makes no date -- the dispute is settled, the date no longer
-    doubtful for that reason (:data:`CORROBORATED_FROM`)."""
+    date ("29/70/1978", "714/12/1978" beside "14/12/1978"): the digits in dispute were
+    read one way each time, and one way makes no date -- the dispute is settled, the date
+    no longer doubtful for that reason (:data:`CORROBORATED_FROM`)."""
     reading = result.readings.get(name)
     if reading is None or not reading.alternative or result.values.get(name) is None:
         return
     found = normalize.DIGIT_DATE.search(reading.alternative)
-    if found is not None and normalize.iso_date(found.group(0)) is None:
+    if found is None or normalize.iso_date(found.group(0)) is None:
         result.confidence[name] = max(result.confidence[name], CORROBORATED_FROM)
 
 

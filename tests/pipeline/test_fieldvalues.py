@@ -581,6 +581,8 @@ def test_a_disputed_date_is_settled_only_where_the_other_reading_is_no_date():
     lines = ["Họ, chữ đệm và tên: TRẦN THỊ AN", "Ngày sinh: 29/10/1978", "Giới tính: Nữ"]
     page = disputed(page_of(lines), "29/10/1978", "29/70/1978")
     assert extract_fields("residence_confirmation", [page]).confidence["date_of_birth"] >= 0.7
+    page = disputed(page_of(lines), "29/10/1978", "729/10/1978")  # a stray digit: no date
+    assert extract_fields("residence_confirmation", [page]).confidence["date_of_birth"] >= 0.7
     lines = [*CT07[:1], "Ngày sinh: 12/03/1992", *CT07[2:]]
     page = disputed(page_of(lines), "12/03/1992", "12/08/1992")  # two real dates
     found = extract_fields("residence_confirmation", [page])
