@@ -459,6 +459,29 @@ def _check(result: FieldValues, template: Template) -> None:
         for problem in validate.check_dates(born, *later):
             culprit = next((n for n, _ in later if n in problem), born_field)
             result.flag(culprit, problem)
+    if template.doc_type == "citizen_id_card":
+        _check_card_expiry(result)
+
+
+def _check_card_expiry(result: FieldValues) -> None:
+    """An ID card runs out on a birthday of its holder (validate.check_card_expiry): an
+    expiry date that agrees is a second printing of the birth date's day and month, and
+    its year is the birth year plus a renewal age; one that disagrees means that one of
+    the two was misread -- the birth date too, unless its QR code confirmed it."""
+    born, expiry = (
+        _date(result.values.get("date_of_birth")),
+        _date(result.values.get("expiry_date")),
+    )
+    if born is None or expiry is None or result.problems.get("expiry_date"):
+        return
+    problems = validate.check_card_expiry(born, expiry)
+    if not problems:
+        if result.confidence["expiry_date"] >= CORROBORATED_FROM:
+            result.lift("date_of_birth", CORROBORATED)
+        return
+    result.flag("expiry_date", problems[0])
+    if result.confidence["date_of_birth"] < QR_CONFIRMED:
+        result.flag("date_of_birth", problems[0])
 
 
 def _settled_dispute(

@@ -92,3 +92,22 @@ def check_dates(
         if name != "expiry_date" and when > today:
             problems.append(f"{name} {when.isoformat()} is after today")
     return problems
+
+
+#: ages at which an ID card runs out: 25, 40 and 60 (Law on Citizen Identification 2014,
+#: art. 21), and 14 for cards of children (Law on Identification 2023, art. 21); the card
+#: is valid until that birthday
+CARD_RENEWAL_AGES = frozenset({14, 25, 40, 60})
+
+
+def check_card_expiry(born: date, expiry: date) -> list[str]:
+    """An ID card's expiry date is a birthday of its holder at a renewal age: problems
+    where the two dates read disagree (one of them is misread)."""
+    birthday = (born.month, born.day)
+    if (expiry.month, expiry.day) != birthday and not (birthday == (2, 29) and expiry.month == 3):
+        return [
+            f"expires {expiry.isoformat()}, not on the birthday {born.day:02d}/{born.month:02d}"
+        ]
+    if expiry.year - born.year not in CARD_RENEWAL_AGES:
+        return [f"expires at age {expiry.year - born.year}, no renewal age (14, 25, 40, 60)"]
+    return []

@@ -617,3 +617,17 @@ def test_a_known_name_whose_family_name_lost_its_marks_is_as_sure_as_one_read_wh
     page = page_of(["Họ, chữ đệm, tên: NGUYÊN THU LINH"], low={"NGUYÊN": 30.0, "THU": 30.0})
     found = extract_fields("birth_certificate", [page])
     assert found.confidence["full_name"] < 0.7  # too unsure to be lifted
+
+
+def test_an_id_card_expiry_on_a_birthday_confirms_the_birth_date_and_one_off_doubts_it():
+    lines = list(CARD_LINES)
+    unsure = {"12/03/1995": 70.0}
+    found = extract_fields("citizen_id_card", [page_of(lines, low=unsure)])
+    assert found.confidence["date_of_birth"] >= 0.9  # 12/03/2035: its birthday at 40
+    lines[-1] = "Date of expiry: 17/03/2035"  # one of the two dates is misread
+    found = extract_fields("citizen_id_card", [page_of(lines, low=unsure)])
+    assert "not on the birthday 12/03" in found.problems["date_of_birth"][0]
+    assert found.problems["expiry_date"] and found.confidence["date_of_birth"] <= 0.3
+    found = extract_fields("citizen_id_card", [page_of(lines, low=unsure, barcodes=(qr_code(),))])
+    assert not found.problems.get("date_of_birth")  # the QR code says 12/03/1995
+    assert found.problems["expiry_date"]

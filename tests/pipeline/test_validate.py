@@ -71,3 +71,14 @@ def test_dates_make_sense() -> None:
     assert (
         "after today" in check_dates(born, ("registration_date", date(2030, 1, 1)), today=today)[0]
     )
+
+
+def test_an_id_card_runs_out_on_a_birthday_at_a_renewal_age() -> None:
+    from sohoa.pipeline.validate import check_card_expiry
+
+    born = date(1990, 3, 12)
+    assert check_card_expiry(born, date(2030, 3, 12)) == []  # at 40
+    assert check_card_expiry(date(2012, 5, 1), date(2026, 5, 1)) == []  # a child's, at 14
+    assert "birthday 12/03" in check_card_expiry(born, date(2030, 3, 17))[0]
+    assert "age 41" in check_card_expiry(born, date(2031, 3, 12))[0]
+    assert check_card_expiry(date(2000, 2, 29), date(2025, 3, 1)) == []  # no 29 February
