@@ -149,6 +149,7 @@ def _mend_date(result: FieldValues, name: str, reading: Reading) -> None:
     result.problems[name] = [f"no date in {reading.text!r}"]
     found = normalize.DIGIT_DATE.search(reading.text)
     if found is None:
+        _mend_lost_separator(result, name, reading)
         return
     day, month, year = found.groups()
     dates = set()
@@ -165,6 +166,20 @@ def _mend_date(result: FieldValues, name: str, reading: Reading) -> None:
         (result.values[name],) = dates
         result.confidence[name] = min(reading.confidence, REPAIRED)
         result.problems[name] = [f"read {found.group(0)!r}: no such date; a 1 read as 7?"]
+
+
+#: a date whose day and month OCR parted by a space, its slash lost ("26 10/1970")
+_LOST_SEPARATOR = re.compile(r"(?<!\d)(\d{1,2}) (\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+
+
+def _mend_lost_separator(result: FieldValues, name: str, reading: Reading) -> None:
+    """A date with the slash between its day and month lost: proposed, for a person."""
+    found = _LOST_SEPARATOR.search(reading.text)
+    iso = normalize.iso_date("/".join(found.groups())) if found else None
+    if found is not None and iso is not None:
+        result.values[name] = iso
+        result.confidence[name] = min(reading.confidence, REPAIRED)
+        result.problems[name] = [f"read {found.group(0)!r}: a separator lost?"]
 
 
 def _check_second_printing(result: FieldValues, second: str, first: str) -> None:

@@ -631,3 +631,11 @@ def test_an_id_card_expiry_on_a_birthday_confirms_the_birth_date_and_one_off_dou
     found = extract_fields("citizen_id_card", [page_of(lines, low=unsure, barcodes=(qr_code(),))])
     assert not found.problems.get("date_of_birth")  # the QR code says 12/03/1995
     assert found.problems["expiry_date"]
+
+
+def test_a_date_whose_slash_was_lost_is_proposed():
+    lines = ["Họ, chữ đệm và tên: TRẦN THỊ AN", "Ngày sinh: 26 10/1970", "Giới tính: Nữ"]
+    found = extract_fields("residence_confirmation", [page_of(lines)])
+    assert found.values["date_of_birth"] == "1970-10-26"
+    assert "separator lost" in found.problems["date_of_birth"][0]
+    assert found.confidence["date_of_birth"] <= 0.7  # for a person to confirm
