@@ -69,3 +69,29 @@ def test_a_page_reports_its_own_resolution_and_the_codes_on_it(tmp_path) -> None
     assert (
         0 < left < scan.width and 0 < top < scan.height and 50 < width < 250 and 50 < height < 250
     )
+
+
+def test_a_page_read_unsurely_is_read_turned_over_and_kept_so_when_surer() -> None:
+    import cv2
+
+    from sohoa.pipeline.ocr import _read_either_way_up
+    from sohoa.pipeline.preprocess import CleanedPage
+    from sohoa.pipeline.tesseract import TesseractConfig
+
+    from .preprocess_fixtures import render_form, turn
+
+    form = render_form(200.0, seal=False, leaders=False)
+    grey = cv2.cvtColor(form.image, cv2.COLOR_BGR2GRAY)
+    height = grey.shape[0]
+    identity = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    # upside down, but judged upright (rotation 0): read so, Tesseract is unsure
+    wrong = CleanedPage(turn(grey, 180), 200.0, identity, rotation=0, skew=0.0, blank=False)
+    cleaned, words = _read_either_way_up(wrong, TesseractConfig())
+    assert cleaned.rotation == 180 and mean_confidence(words) > 80
+    assert "TỜ KHAI" in text_from_words(words)
+    title = next(w for w in words if w.text == "KHAI")
+    mapped = map_word(title, cleaned.to_original)  # back onto the page as it was scanned
+    assert mapped.top > height / 2  # the title lies at the bottom of the upside-down scan
+    upright = CleanedPage(grey, 200.0, identity, rotation=0, skew=0.0, blank=False)
+    cleaned, words = _read_either_way_up(upright, TesseractConfig())
+    assert cleaned is upright  # read surely the first time: not read again
