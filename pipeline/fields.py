@@ -671,7 +671,7 @@ def _capitals_line(spec: dict[str, Any], lines: Sequence[Line]) -> Reading | Non
 
 
 _ROW = re.compile(
-    r"^\W*(?:(?P<n>\d{1,2})\W+)?(?P<name>[^\W\d_].+?)\s+"
+    r"^[\W_]*(?:(?P<n>\d{1,2})[\W_]+)?(?P<name>[^\W\d_].+?)\s+"
     r"(?P<date>\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4})\s*(?P<rest>.*)$"
 )
 

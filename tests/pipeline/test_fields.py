@@ -344,3 +344,12 @@ def test_a_value_ocr_put_in_a_line_of_its_own_is_found_beside_its_label():
     )
     assert got["applicant_name"].text == "Vũ Thị Dung"
     assert got["applicant_date_of_birth"].text == "01/09/1969"
+
+
+def test_a_table_row_whose_name_follows_a_mark_is_still_a_row() -> None:
+    from sohoa.pipeline.fields import _ROW
+
+    found = _ROW.match("4 _HUỲNH VĂN DŨNG 02/01/1998 | Con")  # a rule read as "_"
+    assert found is not None
+    assert (found["n"], found["name"], found["date"]) == ("4", "HUỲNH VĂN DŨNG", "02/01/1998")
+    assert _ROW.match("| 1 HUỲNH CÔNG ĐĂNG 29/08/1974 Chủ hộ")["name"] == "HUỲNH CÔNG ĐĂNG"
