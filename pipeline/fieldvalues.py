@@ -36,7 +36,7 @@ from .fields import FieldSpec, Reading, Template, document_lines, load_template,
 from .gazetteer import check_address
 from .idcard import CardQr, card_qr
 from .models import PageText
-from .names import NameCheck, check_name, name_syllables
+from .names import DOUBT_BELOW, NameCheck, check_name, name_syllables
 from .vntext import fold, nfc
 
 #: a value read the same in two places of the document (a CT07's field and its table row)
@@ -65,8 +65,8 @@ NAME_KNOWN, NAME_KNOWN_FROM = 0.86, 0.7
 #: a name with a word no name vocabulary knows (sohoa.pipeline.names), or of one word
 UNUSUAL_NAME = 0.6
 #: a name word proposed or doubted by how common names are: at least this likely to be as
-#: printed for no person to be asked (the review threshold of sohoa.pipeline.extract)
-LIKELY_NAME = 0.85
+#: printed for no person to be asked (the review threshold, as names.DOUBT_BELOW)
+LIKELY_NAME = DOUBT_BELOW
 #: a name whose run-together words were cut apart: likely right, but a guess (for review)
 NAME_SPLIT = 0.7
 #: an address whose province, or district under it, is in no official list
@@ -534,11 +534,9 @@ def _birth_year_settled(
     that passes its checks and whose year digits were not themselves in dispute: that one,
     the dispute settled (:data:`CORROBORATED_FROM`). None where nothing was settled."""
     reading, id_reading = result.readings.get(born_field), result.readings.get(id_field)
-    born = _date(result.values.get(born_field))
-    if reading is None or not reading.alternative or born is None or id_reading is None:
+    born, other = _date(result.values.get(born_field)), _other_date(result, born_field)
+    if reading is None or born is None or id_reading is None:
         return None
-    found = normalize.DIGIT_DATE.search(reading.alternative)
-    other = _date(normalize.iso_date(found.group(0)) if found else None)
     if other is None or (other.month, other.day) != (born.month, born.day):
         return None
     if len(number) != 12 or validate.check_personal_id(number, sex=sex):
@@ -568,6 +566,16 @@ def _differ_only_in_checked_digits(number: str, other: str) -> bool:
     return all(i2 <= 6 for tag, _i1, i2, _j1, _j2 in edits if tag != "equal")
 
 
+def _other_date(result: FieldValues, name: str) -> date | None:
+    """The calendar date the other reading of a disputed date makes (sohoa.pipeline.reread);
+    None where it makes none, or where the date was read alike twice."""
+    reading = result.readings.get(name)
+    if reading is None or not reading.alternative:
+        return None
+    found = normalize.DIGIT_DATE.search(reading.alternative)
+    return _date(normalize.iso_date(found.group(0))) if found else None
+
+
 def _settle_date_dispute(result: FieldValues, name: str) -> None:
     """A date read twice with different results where the other reading is no calendar
     date ("29/70/1978", "714/12/1978" beside "14/12/1978"): the digits in dispute were
@@ -576,31 +584,20 @@ def _settle_date_dispute(result: FieldValues, name: str) -> None:
     reading = result.readings.get(name)
     if reading is None or not reading.alternative or result.values.get(name) is None:
         return
-    found = normalize.DIGIT_DATE.search(reading.alternative)
-    if found is None or normalize.iso_date(found.group(0)) is None:
+    if _other_date(result, name) is None:
         result.confidence[name] = max(result.confidence[name], CORROBORATED_FROM)
 
 
 def _date_in_dispute(result: FieldValues, name: str) -> bool:
     """Whether a date was read twice as two calendar dates (sohoa.pipeline.reread)."""
-    reading = result.readings.get(name)
-    if reading is None or not reading.alternative:
-        return False
-    found = normalize.DIGIT_DATE.search(reading.alternative)
-    return found is not None and normalize.iso_date(found.group(0)) not in (
-        None,
-        result.values.get(name),
-    )
+    other = _other_date(result, name)
+    return other is not None and other != _date(result.values.get(name))
 
 
 def _year_in_dispute(result: FieldValues, name: str) -> bool:
     """Whether a date was read twice as two calendar dates of different years."""
-    reading, value = result.readings.get(name), _date(result.values.get(name))
-    if reading is None or not reading.alternative or value is None:
-        return False
-    found = normalize.DIGIT_DATE.search(reading.alternative)
-    other = _date(normalize.iso_date(found.group(0)) if found else None)
-    return other is not None and other.year != value.year
+    value, other = _date(result.values.get(name)), _other_date(result, name)
+    return value is not None and other is not None and other.year != value.year
 
 
 def _one_digit_too_many(

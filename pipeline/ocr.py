@@ -89,7 +89,8 @@ def _read_either_way_up(
     """The page's words -- and, where they were read unsurely, those of the page turned
     over if Tesseract is surer of them, with the page turned over to match."""
     words = tesseract.recognize(cleaned.image, cleaned.dpi, config)
-    if not words or mean_confidence(words) >= FLIP_BELOW:
+    sureness = mean_confidence(words)
+    if not words or sureness >= FLIP_BELOW:
         return cleaned, words
     height, width = cleaned.image.shape[:2]
     turned = replace(
@@ -99,7 +100,7 @@ def _read_either_way_up(
         rotation=(cleaned.rotation + 180) % 360,
     )
     turned_words = tesseract.recognize(turned.image, turned.dpi, config)
-    if mean_confidence(turned_words) > mean_confidence(words):
+    if mean_confidence(turned_words) > sureness:
         return turned, turned_words
     return cleaned, words
 
