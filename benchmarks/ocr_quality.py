@@ -5,8 +5,10 @@ every page with
 
   (a) ``tesseract IMAGE - -l vie`` on the raw scan,
   (b) ``ocrmypdf -l vie --rotate-pages --deskew --clean --sidecar`` (unpaper from Debian),
-  (c) sohoa's extract stage (clean-up + one Tesseract pass per page, then the second look
-      at unsure numbers, ``sohoa.pipeline.reread``), and the same without the second look,
+  (c) sohoa's extract stage (clean-up + one Tesseract pass per page with the LSTM's
+      character choices, then the second look at unsure numbers,
+      ``sohoa.pipeline.reread``), and the same without the second look, and without the
+      character choices,
 
 each with the same number of worker processes and ``OMP_THREAD_LIMIT=1``, and prints the
 character and word error rates per level, pages per second and peak memory per worker.
@@ -155,9 +157,18 @@ def run_external(
     return run
 
 
-def run_sohoa(files: list[Path], jobs: int, second_look: bool = True) -> ToolRun:
-    run = ToolRun("sohoa extract" if second_look else "sohoa extract, SOHOA_SECOND_LOOK=0")
-    settings = dataclasses.replace(load_settings().ocr, second_look=second_look)
+def run_sohoa(
+    files: list[Path], jobs: int, second_look: bool = True, choices: bool = True
+) -> ToolRun:
+    off = [] if second_look else ["SOHOA_SECOND_LOOK=0"]
+    off += [] if choices else ["SOHOA_OCR_CHOICES=0"]
+    run = ToolRun(", ".join(["sohoa extract", *off]))
+    ocr = load_settings().ocr
+    settings = dataclasses.replace(
+        ocr,
+        second_look=second_look,
+        tesseract=dataclasses.replace(ocr.tesseract, choices=choices),
+    )
     peaks: list[float] = []
 
     def on_page(outcome: object) -> None:
@@ -326,6 +337,7 @@ def main() -> None:
     if not args.skip_ocrmypdf and shutil.which("ocrmypdf"):
         runs.append(run_external("ocrmypdf --clean --deskew", _ocrmypdf, files, args.jobs))
     runs.append(run_sohoa(files, args.jobs, second_look=False))
+    runs.append(run_sohoa(files, args.jobs, choices=False))
     runs.append(run_sohoa(files, args.jobs))
     mem600 = peak_memory_600dpi(workdir)
     saved = {"runs": [dataclasses.asdict(run) for run in runs], "mem600": mem600}

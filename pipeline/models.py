@@ -50,6 +50,11 @@ class OcrWord:
     #: the other clean reading of a number read twice with different results
     #: (sohoa.pipeline.reread): the field checks may settle which one is right
     alternative: str = ""
+    #: the word with one character swapped for another the recognizer weighed there, and
+    #: that character's share against the one read (0..1), most weighed first: where the
+    #: reading hesitated ("THỦY", 0.4 "THÙY"), for the field checks (sohoa.pipeline.tesseract);
+    #: None where the recognizer said nothing of its choices (a PDF's own text layer)
+    variants: tuple[tuple[str, float], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,6 +141,9 @@ def map_word(word: OcrWord, to_original: np.ndarray) -> OcrWord:
         paragraph=word.paragraph,
         line=word.line,
         alternative=word.alternative,
+        variants=None
+        if word.variants is None
+        else tuple((unicodedata.normalize("NFC", v), share) for v, share in word.variants),
     )
 
 

@@ -130,7 +130,9 @@ def _better(word: OcrWord, text: str, confidence: float) -> OcrWord:
     kept, other = (text, word.text.strip(TRAILING)) if surer else (word.text, text)
     disputed = min(word.confidence, confidence, DISPUTED)
     alternative = other if _clean_number(other) else ""
-    return replace(word, text=kept, confidence=disputed, alternative=alternative)
+    # the first reading's hesitations are of its own text, not of the lone crop's
+    variants = word.variants if kept == word.text or word.variants is None else ()
+    return replace(word, text=kept, confidence=disputed, alternative=alternative, variants=variants)
 
 
 def _clean_number(text: str) -> bool:

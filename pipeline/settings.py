@@ -36,12 +36,14 @@ def tesseract_config(environ: dict[str, str] | os._Environ[str] = os.environ) ->
     """The model docs/ocr-models.md chose (``ocr_models``), unless the environment overrides.
 
     ``SOHOA_OCR_LANG`` (e.g. ``vie+eng``) and ``SOHOA_TESSDATA_DIR`` (a folder of
-    ``*.traineddata``) replace the language and the model folder.
+    ``*.traineddata``) replace the language and the model folder; ``SOHOA_OCR_CHOICES=0``
+    leaves out the recognizer's character choices (names are then weighed without them).
     """
     tessdata = environ.get("SOHOA_TESSDATA_DIR") or ocr_models.tessdata_dir()
     return TesseractConfig(
         lang=environ.get("SOHOA_OCR_LANG") or ocr_models.default_lang(),
         tessdata_dir=str(tessdata) if tessdata else None,
+        choices=environ.get("SOHOA_OCR_CHOICES", "1").strip().lower() not in FALSE,
     )
 
 

@@ -16,3 +16,11 @@ def test_second_look_is_on_unless_switched_off(value: str | None, expected: bool
     if value is not None:
         environ["SOHOA_SECOND_LOOK"] = value
     assert load_settings(environ).ocr.second_look is expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, True), ("0", False), ("no", False)])
+def test_character_choices_are_read_unless_switched_off(value: str | None, expected: bool) -> None:
+    environ = {"SOHOA_HOME": "/tmp/sohoa-test-home"}
+    if value is not None:
+        environ["SOHOA_OCR_CHOICES"] = value
+    assert load_settings(environ).ocr.tesseract.choices is expected
