@@ -73,6 +73,7 @@ class Token:
     y0: int = 0  # top and bottom on the upright page
     y1: int = 0
     alternative: str = ""  # the word's other reading, where two disagreed (OcrWord)
+    variants: tuple[tuple[str, float], ...] | None = None  # as OcrWord.variants
 
     @property
     def colon(self) -> bool:
@@ -111,22 +112,57 @@ def document_lines(pages: Sequence[PageText]) -> list[Line]:
     return lines
 
 
+_AFTER_COLON = re.compile(r"(?<=:)(?=[^\s:])")  # "tên:NGUYỄN" is two tokens
+
+
 def _tokens(word: OcrWord, page: PageText) -> list[Token]:
     """The word, or its parts when a colon sits inside it ("tên:NGUYỄN")."""
     text = nfc(word.text)
-    parts = [p for p in re.split(r"(?<=:)(?=[^\s:])", text) if p]
+    parts = [p for p in _AFTER_COLON.split(text) if p]
     box = (word.left, word.top, word.left + word.width, word.top + word.height)
     left, top, right, bottom = _upright(box, page)
     alternative = nfc(word.alternative) if len(parts) == 1 else ""
+    variants = _part_variants(word.variants, parts)
     tokens = []
-    for part in parts:
+    for part, heard in zip(parts, variants, strict=True):
         width = round((right - left) * len(part) / max(1, len(text)))
         key = _NOT_ALNUM.sub("", fold(part))
         tokens.append(
-            Token(part, key, word.confidence, box, left, left + width, top, bottom, alternative)
+            Token(
+                part,
+                key,
+                word.confidence,
+                box,
+                left,
+                left + width,
+                top,
+                bottom,
+                alternative=alternative,
+                variants=heard,
+            )
         )
         left += width
     return tokens
+
+
+def _part_variants(
+    variants: tuple[tuple[str, float], ...] | None, parts: list[str]
+) -> list[tuple[tuple[str, float], ...] | None]:
+    """A word's variants (OcrWord.variants) shared out to its parts: each goes to the part
+    it changes."""
+    if variants is None:
+        return [None] * len(parts)
+    if len(parts) == 1:
+        return [tuple((nfc(v), share) for v, share in variants)]
+    shared: list[list[tuple[str, float]]] = [[] for _ in parts]
+    for variant, share in variants:
+        pieces = [p for p in _AFTER_COLON.split(nfc(variant)) if p]
+        if len(pieces) != len(parts):
+            continue
+        for index, (piece, part) in enumerate(zip(pieces, parts, strict=True)):
+            if piece != part:
+                shared[index].append((piece, share))
+    return [tuple(found) for found in shared]
 
 
 def _upright(box: tuple[int, int, int, int], page: PageText) -> tuple[int, int, int, int]:
@@ -164,6 +200,9 @@ class FieldSpec:
     key: bool  # a key field of CONTRACT.md: it decides whether a person must look
     finders: tuple[Finder, ...]
     confirms: str | None = None  # a second printing of that field, read to check it
+    #: whose name it is, for a name: "Nam" or "Nữ", or the fields that tell (a sex field,
+    #: a personal ID number), the first that does -- names are weighed by sex
+    sex: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +235,7 @@ def parse_template(doc_type: str, raw: dict[str, Any]) -> Template:
             bool(spec.get("key")),
             tuple(_finder(f, label_sets) for f in spec["find"]),
             spec.get("confirms"),
+            _sex_sources(spec.get("sex", ())),
         )
         for name, spec in raw["fields"].items()
     )
@@ -206,6 +246,10 @@ def parse_template(doc_type: str, raw: dict[str, Any]) -> Template:
         labels.update({f.label: None for f in spec.finders if f.how == "label"})
     labels.update(dict.fromkeys(nfc(t) for t in raw.get("other_labels", [])))
     return Template(doc_type, fields, label_sets, tuple(labels), bool(raw.get("columns")))
+
+
+def _sex_sources(raw: str | list[str]) -> tuple[str, ...]:
+    return (nfc(raw),) if isinstance(raw, str) else tuple(nfc(item) for item in raw)
 
 
 def _finder(raw: str | dict[str, Any], label_sets: dict[str, tuple[str, ...]]) -> Finder:
@@ -333,6 +377,9 @@ class Reading:
     guess: bool = False  # found by a last resort (``at_most``): where it is, is a guess
     #: the text as the other readings of its disputed words make it ("" when none was)
     alternative: str = ""
+    #: (word, the word with one letter swapped, that letter's share) where the recognizer
+    #: hesitated (OcrWord.variants); None where it said nothing of its choices
+    variants: tuple[tuple[str, str, float], ...] | None = None
 
 
 Accept = Callable[[FieldSpec, str], bool]
@@ -585,7 +632,19 @@ def _reading(tokens: Sequence[Token], page: int) -> Reading | None:
         if any(t.alternative for t in tokens)
         else ""
     )
-    return Reading(" ".join(t.text for t in tokens), confidence, page, box, alternative=alternative)
+    variants = (
+        None
+        if any(t.variants is None for t in tokens)
+        else tuple((t.text, v, share) for t in tokens for v, share in t.variants or ())
+    )
+    return Reading(
+        " ".join(t.text for t in tokens),
+        confidence,
+        page,
+        box,
+        alternative=alternative,
+        variants=variants,
+    )
 
 
 @cache
@@ -631,6 +690,7 @@ def _by_pattern(spec: str | dict[str, Any], lines: Sequence[Line]) -> Reading | 
                     line.page,
                     reading.box,
                     alternative=other.group(0) if other else "",
+                    variants=reading.variants,
                 )
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -251,6 +252,27 @@ def test_labels_on_separate_words_and_glued_to_the_value():
     (match,) = find_labels(lines, template.labels)
     assert match.colon
     assert read_fields(template, lines)["n"].text == "NGUYỄN VĂN AN"
+
+
+def test_a_word_s_variants_go_to_the_part_of_it_they_change():
+    page = page_of(["Họ và tên:NGUYÊN VĂN AN"])
+    glued = page.words[2]
+    page.words[2] = replace(
+        glued, variants=(("tên:NGUYỄN", 0.5), ("tên;NGUYÊN", 0.2), ("tễn:NGUYÊN", 0.1))
+    )
+    page.words[3] = replace(page.words[3], variants=())
+    page.words[4] = replace(page.words[4], variants=())
+    (line,) = document_lines([page])
+    assert [(t.text, t.variants) for t in line.tokens[2:]] == [
+        ("tên:", (("tễn:", 0.1),)),
+        ("NGUYÊN", (("NGUYỄN", 0.5),)),
+        ("VĂN", ()),
+        ("AN", ()),
+    ]
+    template = parse_template("t", {"fields": {"n": {"kind": "name", "find": ["Họ và tên"]}}})
+    assert read_fields(template, [line])["n"].variants == (("NGUYÊN", "NGUYỄN", 0.5),)
+    # words whose choices are unknown (a PDF's text layer): no variants, not "none"
+    assert read_fields(template, document_lines([page_of(["Họ và tên: AN"])]))["n"].variants is None
 
 
 def test_bad_template_is_refused():
