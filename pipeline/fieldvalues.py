@@ -65,7 +65,7 @@ NAME_KNOWN, NAME_KNOWN_FROM = 0.86, 0.7
 #: a name with a word no name vocabulary knows (sohoa.pipeline.names), or of one word
 UNUSUAL_NAME = 0.6
 #: a name word proposed or doubted by how common names are: at least this likely to be as
-#: printed for no person to be asked (the review threshold, as names.DOUBT_BELOW)
+#: printed for no person to be asked (names.DOUBT_BELOW: a chance, not a confidence)
 LIKELY_NAME = DOUBT_BELOW
 #: a name whose run-together words were cut apart: likely right, but a guess (for review)
 NAME_SPLIT = 0.7
@@ -114,7 +114,7 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
     texts = [line.text for line in lines]
     for spec in template.fields:
         reading = readings[spec.name]
-        value, confidence, name = _value(spec, reading)
+        value, confidence, name = _value(spec, reading, _sex(spec, template, readings))
         result.values[spec.name] = value
         result.confidence[spec.name] = confidence
         if reading is not None and value is None and spec.kind == "date":
@@ -232,8 +232,8 @@ def _weigh_name(result: FieldValues, name: str, check: NameCheck) -> None:
     if check.likelihood >= LIKELY_NAME:
         return
     words = "; ".join(
-        f"{read}: rare in names, {likelier} commoner -- check the marks"
-        if read.lower() in name_syllables().words
+        f"{read}: maybe {likelier} -- check the marks"
+        if name_syllables().knows(read)
         else f"{read} is no name word: {likelier}, the commonest of its letters?"
         for read, likelier, chance in check.weighed
         if chance < LIKELY_NAME
@@ -327,7 +327,27 @@ def _holds_value(spec: FieldSpec, text: str) -> bool:
     return normalize.value_of(spec.kind, text) is not None
 
 
-def _value(spec: FieldSpec, reading: Reading | None) -> tuple[Any, float, NameCheck | None]:
+def _sex(spec: FieldSpec, template: Template, readings: dict[str, Reading | None]) -> str | None:
+    """Whose name a name field holds, "Nam" or "Nữ", as its template says (FieldSpec.sex):
+    the first source that tells -- a sex given outright, a sex field, a personal ID
+    number's sex digit. None where none does."""
+    kinds = {other.name: other.kind for other in template.fields}
+    for source in spec.sex:
+        if source in (validate.MALE, validate.FEMALE):
+            return source
+        reading = readings.get(source)
+        if reading is None or source not in kinds:
+            continue
+        value = normalize.value_of(kinds[source], reading.text)
+        told = value if kinds[source] == "sex" else validate.sex_of_personal_id(str(value or ""))
+        if told in (validate.MALE, validate.FEMALE):
+            return told
+    return None
+
+
+def _value(
+    spec: FieldSpec, reading: Reading | None, sex: str | None = None
+) -> tuple[Any, float, NameCheck | None]:
     """A reading's value, its confidence, and for a name what the vocabularies say of it."""
     if reading is None:
         return None, 0.0, None
@@ -335,11 +355,26 @@ def _value(spec: FieldSpec, reading: Reading | None) -> tuple[Any, float, NameCh
         return _members(reading), reading.confidence, None
     check = None
     if spec.kind == "name":
-        check = check_name(normalize.clean_name(reading.text) or "")
+        check = check_name(normalize.clean_name(reading.text) or "", _heard(reading), sex)
         value = check.text or None
     else:
         value = normalize.value_of(spec.kind, reading.text)
     return value, (reading.confidence if value is not None else 0.0), check
+
+
+def _heard(reading: Reading) -> dict[str, dict[str, float]] | None:
+    """For each word of a name as read (upper case), the words the recognizer weighed
+    instead and their letter's share (Reading.variants); None where its choices are
+    unknown."""
+    if reading.variants is None:
+        return None
+    heard: dict[str, dict[str, float]] = {}
+    for word, variant, share in reading.variants:
+        read, other = normalize.clean_name(word), normalize.clean_name(variant)
+        if read and other and read != other and " " not in read + other:
+            choices = heard.setdefault(read.upper(), {})
+            choices[other.upper()] = max(share, choices.get(other.upper(), 0.0))
+    return heard
 
 
 def _members(reading: Reading) -> list[dict[str, Any]]:

@@ -16,19 +16,24 @@ common OCR mistakes safe to undo:
   letters that is no family name, before one that is, is dropped; so is a last word of
   one letter.
 
-- a word that folds like several ("TUẦN": Tuấn, Tuân): the commonest of them among real
-  names (``name_counts.tsv``) in that place -- middle name or given name -- proposed with
-  the chance that it is the one (:attr:`NameCheck.likelihood`).
+- a word that folds like several ("TUẦN": Tuấn, Tuân): the likeliest of them among real
+  names (``name_counts.tsv``) in that place -- middle name or given name -- and for that
+  sex, where the document says whose name it is, proposed with the chance that it is the
+  one (:attr:`NameCheck.likelihood`).
 
-A word known as printed can still be a misreading of a commoner one: with marks misread
-at the rate :data:`MARK_SLIP`, where the chance that it is what was printed is below
-:data:`DOUBT_BELOW` it is reported ("THẠNH" as a middle name, beside Thanh: 0.11), and the
-field stage is no surer of the name. A word that is
-none of these is reported as unusual: the name may be right, but a person should look.
+A word known as printed can still be a misreading of another: weighing how common each
+is against how likely OCR was to read it so -- where the recognizer hesitated between
+marks (``heard``), by its hesitation; else at the rate :data:`UNHEARD_SLIP` or
+:data:`MARK_SLIP` -- where the chance that it is what was printed is below
+:data:`DOUBT_BELOW` it is reported ("THẠNH" as a middle name, beside Thanh: 0.09), and the
+field stage is no surer of the name. A word with its tone mark placed the old way
+("THUỲ") is the vocabulary's word as printed. A word that is none of these is reported as
+unusual: the name may be right, but a person should look.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,17 +42,23 @@ from rapidfuzz.distance import Levenshtein
 
 from sohoa import ocr_models
 
-from .vntext import fold, nfc
+from .validate import FEMALE, MALE
+from .vntext import fold, nfc, same_spelling, spelling_key
 
 #: the chance that OCR prints a name syllable as one particular other name syllable of
-#: the same letters (Tiến as Tiền). Measured on generated documents (seeds 2033,
-#: 2040-2042): of 634 such neighbours of the 499 name words printed, 8 were read instead
-#: -- 7 of 477 in unseen typefaces, 1 of 157 in the generator's
-MARK_SLIP = 0.013
-#: a name word known as printed is doubted below this chance of being what was printed:
-#: the review threshold of sohoa.pipeline.extract. With MARK_SLIP, 1 % of the source's
-#: own names would be doubted
-DOUBT_BELOW = 0.85
+#: the same letters (Tiến as Tiền). Measured on generated documents: of 971 such
+#: neighbours of the name words printed, 15 were read instead (seeds 2033, 2040-2042: 8
+#: of 634; 2035 and 2044: 7 of 337)
+MARK_SLIP = 0.015
+#: the same chance where the recognizer's own choices are known and it did not weigh the
+#: other word's letters at all: 6 of those last 7 slips (seeds 2035, 2044) it did not
+UNHEARD_SLIP = 0.013
+#: a name word is doubted below this chance of being what was printed. A chance, not an
+#: OCR confidence: stricter than the review threshold (0.85). On seeds 2035 and 2044 it
+#: sent one more document of 192 to review than 0.85 did, and caught a wife's "TRÌNH"
+#: (0.89); 0.95 sent 7 % more of the mild ones. 2.8 % of the source's own names of three
+#: words would be doubted (2.3 % at 0.85)
+DOUBT_BELOW = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +83,13 @@ class Vocabulary:
 
     words: frozenset[str]  # lower case, marks as printed
     folded: dict[str, str | None]  # folded -> the word; None where two fold alike
+    #: vntext.spelling_key of every word: a word with its tone mark placed the old way or
+    #: the new ("Thuỳ", "Hoà") is the vocabulary's word, spelled as printed
+    spellings: frozenset[tuple[str, tuple[str, ...]]] = frozenset()
+
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` is one of the vocabulary's, in either tone mark placement."""
+        return word.lower() in self.words or spelling_key(word) in self.spellings
 
     def __contains__(self, folded: str) -> bool:
         return folded in self.folded
@@ -85,7 +103,7 @@ def _load(path: Path) -> Vocabulary:
             words.add(word.lower())
             key = fold(word)
             folded[key] = word if folded.get(key, word) == word else None
-    return Vocabulary(frozenset(words), folded)
+    return Vocabulary(frozenset(words), folded, frozenset(spelling_key(w) for w in words))
 
 
 @cache
@@ -107,8 +125,13 @@ def restore_name(name: str) -> str:
     return check_name(name).text
 
 
-def check_name(name: str) -> NameCheck:
-    """``name`` restored, and the words that remain unusual."""
+def check_name(
+    name: str, heard: Mapping[str, Mapping[str, float]] | None = None, sex: str | None = None
+) -> NameCheck:
+    """``name`` restored, and the words that remain unusual. ``heard``: for each word as
+    read (upper case), the words the recognizer weighed instead with their letter's share
+    (OcrWord.variants); None where its choices are unknown. ``sex``: "Nam" or "Nữ" where
+    the document says whose name it is."""
     letters = [ch for ch in name if ch.isalpha()]
     upper = bool(letters) and sum(ch.isupper() for ch in letters) >= 0.6 * len(letters)
     words = [  # words without a cased letter are OCR marks ("ˆ"), not part of a name
@@ -121,6 +144,7 @@ def check_name(name: str) -> NameCheck:
         words, guessed = words[1:], True  # a table rule read as "I", a stamp as "CA"
     if len(words) > 2 and len(words[-1]) == 1:
         words, guessed = words[:-1], True  # no name word has one letter: a mark after it
+    sex = sex or _sex_by_middle(words)
     out: list[str] = []
     unusual: list[str] = []
     weighed: list[tuple[str, str, float]] = []
@@ -130,7 +154,8 @@ def check_name(name: str) -> NameCheck:
     for index, word in enumerate(words):
         role = "family" if index == 0 else "given" if index == len(words) - 1 else "middle"
         fixed = _restore_word(word, "family" if index == 0 else "given")
-        weight = _weigh(word, role, known=fixed == [word])
+        choices = None if heard is None else heard.get(word.upper(), {})
+        weight = _weigh(word, role, known=fixed == [word], heard=choices, sex=sex)
         if weight is not None:
             likeliest, chance = weight
             weighed.append((word, likeliest.upper() if upper else likeliest, chance))
@@ -153,28 +178,64 @@ def check_name(name: str) -> NameCheck:
     )
 
 
-def _weigh(word: str, role: str, known: bool) -> tuple[str, float] | None:
+def _sex_by_middle(words: list[str]) -> str | None:
+    """A woman's name where a middle word is Thị, a man's where it is Văn (as
+    ocr_models/build_name_counts.py tells the sex of the names it counts)."""
+    middle = {fold(word) for word in words[1:-1]}
+    if "thi" in middle and "van" not in middle:
+        return FEMALE
+    if "van" in middle and "thi" not in middle:
+        return MALE
+    return None
+
+
+def _weigh(
+    word: str,
+    role: str,
+    known: bool,
+    heard: Mapping[str, float] | None = None,
+    sex: str | None = None,
+) -> tuple[str, float] | None:
     """For a middle or given name word whose letters several name words share: the
-    commonest of them in that role and the chance that it was printed, where the word as
-    read is none of them; where it is one, but not the commonest, the commonest and the
-    chance that the word as read was printed (:data:`MARK_SLIP`) if it is below
-    :data:`DOUBT_BELOW`. None when the counts have nothing to say."""
-    if role == "family" or word.lower() in family_names().words:
+    likeliest of them in that role and the chance that it was printed, where the word as
+    read is none of them; where it is one, the likeliest other and the chance that the word
+    as read was printed, if that is below :data:`DOUBT_BELOW`. None when nothing casts
+    doubt.
+
+    How likely each word is: how common it is in that role (``name_counts.tsv``), times
+    how likely OCR was to read it as it did -- where the recognizer weighed the word's
+    letters otherwise (``heard``: the word with one letter swapped -> that letter's share,
+    sohoa.pipeline.tesseract), that share's odds; where it did not, :data:`UNHEARD_SLIP`;
+    where nothing is known of its choices (``heard`` None), :data:`MARK_SLIP`."""
+    if role == "family" or (role == "middle" and word.lower() in family_names().words):
         return None  # a family name as a middle name (a mother's: "Lê Nguyễn Anh") is no slip
     group = _fold_groups().get(fold(word), ())
     if len(group) < 2:
         return None
-    counts = {w: _count(w, role) for w in group}
-    likeliest = max(group, key=lambda w: (counts[w], w))
-    total = sum(counts.values())
-    if not known:
-        return likeliest.capitalize(), counts[likeliest] / total
     read = word.lower()
-    if read == likeliest:
-        return None
-    right = counts[read] * (1 - MARK_SLIP)
-    chance = right / (right + (total - counts[read]) * MARK_SLIP)
-    return (likeliest.capitalize(), chance) if chance < DOUBT_BELOW else None
+    if known:  # the same word with its tone mark placed otherwise is no rival ("Thuỳ")
+        read = next((w for w in group if same_spelling(w, read)), read)
+        group = tuple(w for w in group if w == read or not same_spelling(w, read))
+        if len(group) < 2:
+            return None
+    shares = {nfc(k).lower(): v for k, v in (heard or {}).items()}
+    slip = MARK_SLIP if heard is None else UNHEARD_SLIP
+    weight = {}
+    for candidate in group:
+        if candidate == read:
+            odds = 1 - slip
+        elif candidate in shares:
+            odds = shares[candidate] / max(1e-3, 1 - shares[candidate])
+        else:
+            odds = slip
+        weight[candidate] = _count(candidate, role, sex) * odds
+    total = sum(weight.values())
+    if not known:
+        likeliest = max(group, key=lambda w: (weight[w], w))
+        return likeliest.capitalize(), weight[likeliest] / total
+    chance = weight[read] / total
+    rival = max((w for w in group if w != read), key=lambda w: (weight[w], w))
+    return (rival.capitalize(), chance) if chance < DOUBT_BELOW else None
 
 
 @cache
@@ -186,21 +247,34 @@ def _fold_groups() -> dict[str, tuple[str, ...]]:
 
 
 @cache
-def _counts() -> dict[str, tuple[int, int]]:
-    """syllable -> (times a middle name, times the given name) among real names."""
+def _counts() -> dict[str, tuple[int, ...]]:
+    """syllable -> times a middle name and the given name among real names: of everyone,
+    then of women (middle, given) and of men (middle, given) -- the columns of
+    ``name_counts.tsv``."""
     counts = {}
     for line in ocr_models.name_counts_path().read_text("utf-8").splitlines():
         if line and not line.startswith("#"):
-            word, middle, given = line.split("\t")
-            counts[nfc(word)] = (int(middle), int(given))
+            word, *numbers = line.split("\t")
+            counts[nfc(word)] = tuple(int(n) for n in numbers)
     return counts
 
 
-def _count(word: str, role: str) -> int:
+#: the columns of a role in _counts(): everyone, women, men
+_COLUMNS = {"middle": (0, 2, 3), "given": (1, 4, 5)}
+
+
+def _count(word: str, role: str, sex: str | None = None) -> float:
     """How often ``word`` is a name in ``role`` among real names, plus one (a word never
-    seen is rare, not impossible)."""
-    middle, given = _counts().get(word, (0, 0))
-    return 1 + (middle if role == "middle" else given)
+    seen is rare, not impossible); for a man's or a woman's name (``sex`` "Nam" or "Nữ"),
+    times the share of that sex among the names the word is in, by sex (Jeffreys'
+    half-counts where few are known: Chí, once a man's given name, is a woman's at 0.25)."""
+    everyone, women, men = _COLUMNS[role]
+    counts = _counts().get(word, (0,) * 6)
+    weight = 1.0 + counts[everyone]
+    if sex not in (MALE, FEMALE):
+        return weight
+    own = counts[women] if sex == FEMALE else counts[men]
+    return weight * (own + 0.5) / (counts[women] + counts[men] + 1.0)
 
 
 def _join_split_words(words: list[str]) -> tuple[list[str], bool]:
@@ -280,7 +354,7 @@ def _pieces(word: str, parts: list[str]) -> list[str]:
 
 def _known_or_like(word: str, kind: str) -> str | None:
     """The word as printed if the vocabulary knows it, else the word it folds like."""
-    if word.lower() in _vocabulary(kind).words:
+    if _vocabulary(kind).knows(word):
         return word
     return _like(word, kind)
 

@@ -27,6 +27,25 @@ def fold(text: str) -> str:
     return " ".join(bare.lower().split())
 
 
+def same_spelling(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are one word with its tone mark placed the old way or the
+    new ("Thuỳ" / "Thùy", "Hoà" / "Hòa"): the same letters and the same marks, wherever
+    they sit. Both are right; which one a document prints is no OCR mistake."""
+    return spelling_key(a) == spelling_key(b)
+
+
+def spelling_key(word: str) -> tuple[str, tuple[str, ...]]:
+    """What :func:`same_spelling` compares: the letters of ``word`` with the marks that
+    shape them (ˆ ˘ ˀ: â ă ơ), lower case, and its tone marks apart, sorted."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    tones = sorted(ch for ch in decomposed if ch in _TONES)
+    return "".join(ch for ch in decomposed if ch not in _TONES), tuple(tones)
+
+
+#: grave, acute, tilde, hook above, dot below: the five tone marks
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
 def mostly_capitals(text: str) -> bool:
     """Whether ``text`` is printed in capitals, as titles and names are: at least two
     letters, four in five of them upper case (OCR lowers the odd one)."""

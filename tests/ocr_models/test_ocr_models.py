@@ -67,19 +67,32 @@ def test_name_counts_cover_the_name_vocabulary_and_are_built_from_real_full_name
         for line in ocr_models.name_counts_path().read_text("utf-8").splitlines()
         if not line.startswith("#")
     ]
-    assert {word for word, _, _ in rows} == set(name_syllables().words)
-    counts = {word: (int(middle), int(given)) for word, middle, given in rows}
+    assert {row[0] for row in rows} == set(name_syllables().words)
+    # middle, given: of everyone; then of women and of men
+    counts = {row[0]: tuple(int(n) for n in row[1:]) for row in rows}
     assert counts["văn"][0] > 10 * counts["văn"][1]  # a middle name, rarely the given one
     assert counts["tuấn"][1] > 10 * counts["tuân"][1]
-    source = tmp_path / "uit_member.json"
-    names = ["Nguyễn Văn Tuấn", "Lê Tuấn Anh", "Trần Thị Vân", "Lê Tuân", "Samuel"]
+    assert counts["thị"][2] > 100 and counts["thị"][3] == 0  # a woman's middle name
+    assert counts["chi"][4] > 10 * counts["chi"][5]  # Chi: a woman's given name
+    assert counts["dũng"][5] > 10 * counts["dũng"][4]  # Dũng: a man's
+    source, boys, girls = (tmp_path / n for n in ("uit_member.json", "boy.txt", "girl.txt"))
+    names = ["Nguyễn Văn Tuấn", "Lê Tuấn Anh", "Trần Thị Vân", "Lê Tuân", "Samuel", "Lê Mai Chi"]
     source.write_text(json.dumps([{"full_name": n} for n in names]), encoding="utf-8")
+    boys.write_text("Tuấn Anh\nAnh\n", encoding="utf-8")
+    girls.write_text("Mai Chi\n", encoding="utf-8")
     output = tmp_path / "counts.tsv"
     build = [sys.executable, "-m", "sohoa.ocr_models.build_name_counts", str(source)]
-    subprocess.run([*build, "--output", str(output)], check=True, capture_output=True)
+    subprocess.run(
+        [*build, str(boys), str(girls), "--output", str(output)], check=True, capture_output=True
+    )
     built = dict(
         (line.split("\t", 1)[0], line.split("\t", 1)[1])
         for line in output.read_text("utf-8").splitlines()
         if not line.startswith("#")
     )
-    assert built["tuấn"] == "1\t1" and built["văn"] == "1\t0" and built["tuân"] == "0\t1"
+    # Nguyễn Văn Tuấn a man (Văn), Lê Tuấn Anh a man (a boy's name), Trần Thị Vân a woman
+    # (Thị), Lê Mai Chi a woman (a girl's name); each list entry counts once more
+    assert built["tuấn"] == "1\t1\t0\t2\t0\t1"
+    assert built["văn"] == "1\t0\t0\t1\t0\t0"
+    assert built["tuân"] == "0\t1\t0\t0\t0\t0"
+    assert built["chi"] == "0\t1\t0\t0\t2\t0"
