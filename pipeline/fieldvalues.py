@@ -379,16 +379,20 @@ def _heard(reading: Reading) -> dict[str, dict[str, float]] | None:
 
 def _members(reading: Reading) -> list[dict[str, Any]]:
     """The table's rows; where the rest of a row also gives the sex and the personal ID
-    number (the members table of a CT07), those too."""
+    number (the members table of a CT07), those too. A member's name is weighed as a man's
+    or a woman's where the row's sex or relation says ("Vợ")."""
     members = []
     for row in reading.rows:
         rest = row["relationship"]
-        member: dict[str, Any] = {
-            "full_name": normalize.value_of("name", row["full_name"]),
-            "date_of_birth": normalize.iso_date(row["date_of_birth"]),
-            "relationship": normalize.relationship(rest),
-        }
+        relation = normalize.relationship(rest)
         sex, number = normalize.parse_sex(rest), normalize.parse_digits(rest)
+        member: dict[str, Any] = {
+            "full_name": normalize.restored_name(
+                row["full_name"], sex or normalize.relationship_sex(relation)
+            ),
+            "date_of_birth": normalize.iso_date(row["date_of_birth"]),
+            "relationship": relation,
+        }
         if sex is not None:
             member["sex"] = sex
         if number is not None:

@@ -445,9 +445,24 @@ def clean_address(text: str) -> str | None:
 
 @cache
 def _relationships() -> dict[str, str]:
-    path = ocr_models.relationships_path()
-    lines = (nfc(line) for line in path.read_text("utf-8").splitlines())
-    return {fold(line): line for line in lines if line and not line.startswith("#")}
+    """Folded relation -> the relation as registers print it."""
+    return {fold(relation): relation for relation in _relation_sexes()}
+
+
+@cache
+def _relation_sexes() -> dict[str, str | None]:
+    """Relation -> the member's sex it says ("Vợ": "Nữ"), or None ("Con")."""
+    found: dict[str, str | None] = {}
+    for line in ocr_models.relationships_path().read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            relation, _, sex = line.partition("\t")
+            found[nfc(relation)] = nfc(sex) or None
+    return found
+
+
+def relationship_sex(relation: str | None) -> str | None:
+    """The sex a relation to the head says of a member (a wife: "Nữ"), or None."""
+    return _relation_sexes().get(relation or "")
 
 
 def relationship(text: str) -> str | None:
@@ -469,10 +484,11 @@ def relationship(text: str) -> str | None:
     return known[best[0]] if best else cleaned
 
 
-def restored_name(text: str) -> str | None:
-    """A name cleaned, then restored from the name vocabularies (sohoa.pipeline.names)."""
+def restored_name(text: str, sex: str | None = None) -> str | None:
+    """A name cleaned, then restored from the name vocabularies (sohoa.pipeline.names);
+    ``sex``, where known, says whether a man's or a woman's."""
     name = clean_name(text)
-    return check_name(name).text if name else None
+    return check_name(name, sex=sex).text if name else None
 
 
 # --- by kind ---------------------------------------------------------------------------------

@@ -144,12 +144,14 @@ def test_household_members_as_a_list():
         "STT Họ và tên Ngày sinh Quan hệ",
         "1 TRẦN THÀNH TUẤN 15/05/1976 Chủ hộ",
         "2 NGUYÊN THÙY NHUNG 30/07/1971 Vợ",
+        "3 TRẦN MINH DỰNG 02/09/1999 Con gái",  # a daughter: Dung, not Dũng
     ]
     found = extract_fields("household_register", [page_of(lines)])
     assert found.values["register_number"] == "791202140"
     assert found.values["members"] == [
         {"full_name": "TRẦN THÀNH TUẤN", "date_of_birth": "1976-05-15", "relationship": "Chủ hộ"},
         {"full_name": "NGUYỄN THÙY NHUNG", "date_of_birth": "1971-07-30", "relationship": "Vợ"},
+        {"full_name": "TRẦN MINH DUNG", "date_of_birth": "1999-09-02", "relationship": "Con gái"},
     ]
 
 
