@@ -22,7 +22,7 @@ COPY pipeline/ pipeline/
 COPY signing/ signing/
 COPY storage/ storage/
 COPY synth/ synth/
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-binary tesserocr .
 
 VOLUME ["/data"]
 ENTRYPOINT ["sohoa"]

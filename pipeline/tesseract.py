@@ -1,14 +1,19 @@
 """The one place that talks to Tesseract.
 
-Everything about the external program lives here, as OCRmyPDF keeps ``_exec/tesseract.py``:
-the command-line options, the version and language checks, and parsing of its TSV output.
-The pipeline asks for words and gets typed :class:`~sohoa.pipeline.models.OcrWord` values.
+Everything about the OCR engine lives here, as OCRmyPDF keeps ``_exec/tesseract.py``: its
+options, the language checks, and parsing of what it returns. The pipeline asks for words
+and gets typed :class:`~sohoa.pipeline.models.OcrWord` values.
 
-One page costs exactly one Tesseract run, with two renderers: TSV gives words, their boxes,
-line membership and confidences, which is all the PDF text layer needs; hOCR, with the
-LSTM's character choices switched on, tells where Tesseract hesitated between two letters
-("THỦY" or "THÙY", a 6 or an 8): the words' :attr:`~OcrWord.variants`, which the field
-checks weigh.
+Tesseract runs in the worker's own process, through its C++ API (tesserocr, built against
+Debian's libtesseract): each worker loads a model once and keeps it, where a ``tesseract``
+program per page started a process, loaded the model and read a file written for it --
+a fifth of the page's OCR time (docs/ocr-models.md), and most of the time of a small
+re-reading such as the second look at numbers (sohoa.pipeline.reread).
+
+One page costs exactly one recognition, read out twice: as TSV, the words, their boxes,
+line membership and confidences, which is all the PDF text layer needs; as hOCR, with the
+LSTM's character choices switched on, where Tesseract hesitated between two letters
+("THỦY" or "THÙY"): the words' :attr:`~OcrWord.variants`, which the field checks weigh.
 """
 
 from __future__ import annotations
@@ -16,15 +21,19 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 import cv2
 import numpy as np
-import pytesseract
+from PIL import Image
+
+# Tesseract's LSTM spreads a line over OpenMP threads, and OpenMP reads its limit once,
+# when the library loads: set before the import, or every worker runs four threads and the
+# workers fight over the cores (2.2x the page stage's wall time on 2 cores). Processes
+# are the parallelism here (sohoa.pipeline.runner).
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+import tesserocr
 
 from .errors import MissingDependencyError, SohoaError
 from .models import OcrWord
@@ -50,21 +59,26 @@ class TesseractConfig:
     #: hesitated (OcrWord.variants). Off, words come with variants None (unknown)
     choices: bool = True
 
-    def command_line(self, dpi: float) -> str:
-        """The options after the image name, as pytesseract's ``config`` string."""
-        parts = [f"--oem {self.oem}", f"--psm {self.psm}", f"--dpi {round(dpi)}"]
+    def load_variables(self) -> dict[str, str]:
+        """Tesseract's variables read when a model is loaded (word lists)."""
+        variables = {}
+        if self.user_words:
+            variables["user_words_file"] = self.user_words
+        if self.user_patterns:
+            variables["user_patterns_file"] = self.user_patterns
+        return variables
+
+    def run_variables(self) -> dict[str, str]:
+        """Tesseract's variables for recognizing, set once its model is loaded: given with
+        the model instead, the model's own settings override them (the results differed
+        from the ``tesseract`` program's on 38 of 102 pages)."""
         # the clean-up hands over dark print on white paper: Tesseract's retry of unsure
         # lines as white-on-black text costs 2 % of the OCR time; on the benchmark corpus
         # dropping it moved the CER by 0.04 points (noise)
-        parts.append("-c tessedit_do_invert=0")
-        if self.tessdata_dir:
-            parts.append(f'--tessdata-dir "{self.tessdata_dir}"')
-        if self.user_words:
-            parts.append(f'--user-words "{self.user_words}"')
-        if self.user_patterns:
-            parts.append(f'--user-patterns "{self.user_patterns}"')
-        parts.extend(f"-c {name}={value}" for name, value in self.variables)
-        return " ".join(parts)
+        variables = {"tessedit_do_invert": "0"}
+        if self.choices:
+            variables |= {"lstm_choice_mode": "2", "hocr_char_boxes": "1"}
+        return variables | dict(self.variables)
 
 
 class OcrTimeoutError(SohoaError):
@@ -73,65 +87,64 @@ class OcrTimeoutError(SohoaError):
 
 @cache
 def check_installation(lang: str, tessdata_dir: str | None = None) -> str:
-    """Return Tesseract's version, or raise if the program or a language is missing."""
-    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
-        raise MissingDependencyError(
-            "tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-vie)"
-        )
-    config = f'--tessdata-dir "{tessdata_dir}"' if tessdata_dir else ""
-    available = set(pytesseract.get_languages(config=config))
+    """Return Tesseract's version, or raise if a language is missing."""
+    _, available = tesserocr.get_languages(_datapath(tessdata_dir))
     missing = [code for code in lang.split("+") if code not in available]
     if missing:
         where = tessdata_dir or "the system tessdata"
         raise MissingDependencyError(
             f"Tesseract language data missing in {where}: {', '.join(missing)}"
         )
-    return str(pytesseract.get_tesseract_version())
+    return tesserocr.tesseract_version().splitlines()[0]
 
 
 def recognize(image: np.ndarray, dpi: float, config: TesseractConfig) -> list[OcrWord]:
-    """Run Tesseract once on ``image`` and return its words in reading order.
+    """Recognize ``image`` once and return its words in reading order.
 
     Boxes are in the pixel space of ``image``; the caller maps them elsewhere if needed.
     Empty detections (Tesseract reports layout rows with no text) are dropped.
     """
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    # handed over as an uncompressed BMP: pytesseract would write a PNG, whose compression
-    # costs 70 ms of a 1-s page (profiled on the benchmark corpus) and buys nothing
-    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as folder:
-        page = Path(folder) / "page.bmp"
-        if not cv2.imwrite(str(page), image):
-            raise SohoaError(f"could not write the page for Tesseract into {folder}")
-        tsv, hocr = _run(str(page), str(Path(folder) / "page"), dpi, config)
-    table = pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
-    return _words_from_tsv(table, _variants(hocr) if config.choices else None)
-
-
-#: the renderers' switches: TSV, and hOCR with each character's choices (lstm_choice_mode
-#: 2: the best choices at every character). The text and boxes stay what TSV alone gives.
-_RENDERERS = "-c tessedit_create_tsv=1 -c lstm_choice_mode=2 -c hocr_char_boxes=1"
-
-
-def _run(path: str, base: str, dpi: float, config: TesseractConfig) -> tuple[str, str]:
-    """Tesseract's TSV and (with ``config.choices``) hOCR of the image at ``path``,
-    written next to ``base``."""
-    renderers = _RENDERERS if config.choices else "-c tessedit_create_tsv=1"
+    api = _engine(config)
+    api.SetImage(_picture(image))
+    api.SetSourceResolution(round(dpi))
     try:
-        pytesseract.pytesseract.run_tesseract(
-            path,
-            base,
-            "hocr" if config.choices else "",
-            config.lang,
-            f"{config.command_line(dpi)} {renderers}",
-            timeout=config.timeout_s,
-        )
-    except RuntimeError as exc:  # pytesseract's way of saying the timeout struck
-        raise OcrTimeoutError(f"Tesseract took longer than {config.timeout_s:.0f} s") from exc
-    hocr = Path(f"{base}.hocr")
-    return (
-        Path(f"{base}.tsv").read_text("utf-8", errors="replace"),
-        hocr.read_text("utf-8", errors="replace") if config.choices else "",
+        if not api.Recognize(timeout=round(config.timeout_s * 1000)):
+            raise OcrTimeoutError(f"Tesseract took longer than {config.timeout_s:.0f} s")
+        tsv = api.GetTSVText(0)
+        hocr = api.GetHOCRText(0) if config.choices else None
+    finally:
+        api.Clear()  # the engine keeps its model, not the page
+    return _words_from_tsv(tsv, None if hocr is None else _variants(hocr))
+
+
+@cache
+def _engine(config: TesseractConfig) -> tesserocr.PyTessBaseAPI:
+    """This process's Tesseract for ``config``, started once and kept: a worker reads
+    page after page with it."""
+    check_installation(config.lang, config.tessdata_dir)
+    api = tesserocr.PyTessBaseAPI(
+        path=_datapath(config.tessdata_dir),
+        lang=config.lang,
+        oem=config.oem,
+        psm=config.psm,
+        variables=config.load_variables(),
     )
+    for name, value in config.run_variables().items():
+        if not api.SetVariable(name, value):
+            raise SohoaError(f"Tesseract has no variable {name!r}")
+    return api
+
+
+def _datapath(tessdata_dir: str | None) -> str:
+    """The tessdata folder as the engine wants it (with a trailing slash), or its own."""
+    return os.path.join(tessdata_dir, "") if tessdata_dir else tesserocr.get_languages()[0]
+
+
+def _picture(image: np.ndarray) -> Image.Image:
+    """An OpenCV image (grey, or BGR) as the PIL image the engine reads."""
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    return Image.fromarray(image)
 
 
 #: a character choice weighed at least this much against the one read, as a share of the
@@ -193,32 +206,33 @@ def _swaps(chars: list[str], choices: list[dict[str, float]]) -> tuple[tuple[str
 
 
 def _words_from_tsv(
-    data: dict[str, list], variants: dict[_Box, tuple[str, tuple[tuple[str, float], ...]]] | None
+    tsv: str, variants: dict[_Box, tuple[str, tuple[tuple[str, float], ...]]] | None
 ) -> list[OcrWord]:
+    """The words of Tesseract's TSV rows (level, page, block, paragraph, line, word, left,
+    top, width, height, confidence, text), with their variants where known."""
     words: list[OcrWord] = []
-    for i, text in enumerate(data["text"]):
-        text = (text or "").strip()
-        conf = float(data["conf"][i])
+    for row in tsv.splitlines():
+        cells = row.split("\t")
+        if len(cells) < 12 or cells[0] != "5":  # level 5: a word
+            continue
+        # whole numbers, as every threshold downstream was set on (pytesseract's reading)
+        text, conf = cells[11].strip(), float(int(float(cells[10])))
         if not text or conf < 0:
             continue
-        box = (
-            int(data["left"][i]),
-            int(data["top"][i]),
-            int(data["width"][i]),
-            int(data["height"][i]),
-        )
+        block, paragraph, line = (int(cells[i]) for i in (2, 3, 4))
+        box = (int(cells[6]), int(cells[7]), int(cells[8]), int(cells[9]))
         spelled, swaps = (variants or {}).get(box, ("", ()))
         words.append(
             OcrWord(
                 text=text,
-                left=int(data["left"][i]),
-                top=int(data["top"][i]),
-                width=int(data["width"][i]),
-                height=int(data["height"][i]),
+                left=box[0],
+                top=box[1],
+                width=box[2],
+                height=box[3],
                 confidence=conf,
-                block=int(data["block_num"][i]),
-                paragraph=int(data["par_num"][i]),
-                line=int(data["line_num"][i]),
+                block=block,
+                paragraph=paragraph,
+                line=line,
                 variants=None if variants is None else swaps if spelled == text else (),
             )
         )

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
+  # tesserocr (Tesseract in-process) is built against Debian's libtesseract
+  libtesseract-dev libleptonica-dev pkg-config g++
   poppler-utils qpdf ghostscript unpaper ocrmypdf
   fonts-dejavu-core fonts-noto-core fonts-liberation2 fonts-freefont-ttf
   nodejs npm
@@ -46,5 +48,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip setuptools wheel
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+# --no-binary tesserocr: built here against Debian's libtesseract, the Tesseract the rest
+# of sohoa (and OCRmyPDF) uses; PyPI's wheel bundles another
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-binary tesserocr -e ".${extra}"
 echo "setup: ready ($(.venv/bin/sohoa --help >/dev/null && echo 'sohoa installed'))"

@@ -7,11 +7,12 @@ import sys
 import unicodedata
 from pathlib import Path
 
-import pytesseract
 import pytest
 from rapidfuzz.distance import Levenshtein
 
+from sohoa.pipeline.ocr import text_from_words
 from sohoa.pipeline.preprocess import clean_page
+from sohoa.pipeline.tesseract import TesseractConfig, recognize
 
 sys.path.insert(0, str(Path(__file__).parent))
 from preprocess_fixtures import dark_border, degrade, render_form, skew, turn
@@ -29,7 +30,8 @@ def cer(hypothesis: str, reference: str) -> float:
 
 
 def read(image, dpi: float) -> str:
-    return pytesseract.image_to_string(image, lang="vie", config=f"--psm 3 --dpi {round(dpi)}")
+    """Plain Tesseract: Debian's model, its default page layout analysis."""
+    return text_from_words(recognize(image, dpi, TesseractConfig(lang="vie", psm=3)))
 
 
 @pytest.mark.slow
