@@ -34,6 +34,7 @@ SECOND_LOOK_BELOW = 93.0
 #: serial digit is: below the field stage's review threshold and its corroboration floor.
 DISPUTED = 60.0
 MIN_DIGITS = 6  # ID numbers (9 or 12 digits) and dates (8), not house numbers
+ID_DIGITS = 9  # an old ID card's number or longer: read twice however sure
 PAD = 0.35  # of the word's height, around the crop (Tesseract's boxes are tight)
 GAP = 1.5  # of the tallest crop's height, between stacked crops
 TRAILING = ".,;:"  # punctuation OCR hangs on a number ("19/07/1961.")
@@ -53,7 +54,11 @@ def is_number_like(text: str) -> bool:
 
 
 def wants_second_look(word: OcrWord) -> bool:
-    return word.confidence < SECOND_LOOK_BELOW and is_number_like(word.text)
+    """An unsure number; or an ID number, however sure: nothing checks its serial digits,
+    and Tesseract reads a 6 as an 8 in some faces at 96."""
+    if not is_number_like(word.text):
+        return False
+    return word.confidence < SECOND_LOOK_BELOW or sum(ch.isdigit() for ch in word.text) >= ID_DIGITS
 
 
 def second_look(
