@@ -69,6 +69,10 @@ UNUSUAL_NAME = 0.6
 LIKELY_NAME = DOUBT_BELOW
 #: a name whose run-together words were cut apart: likely right, but a guess (for review)
 NAME_SPLIT = 0.7
+#: an ID number read twice with two results in digits no check covers: no surer than the
+#: page stage left the word (sohoa.pipeline.reread.DISPUTED), however sure the words read
+#: with it ("CCCD số") -- for a person
+DISPUTED_NUMBER = 0.6
 #: an address whose province, or district under it, is in no official list
 UNKNOWN_PLACE = 0.5
 #: folded names and addresses at least this alike (rapidfuzz ratio) agree with the QR
@@ -499,6 +503,8 @@ def _check(result: FieldValues, template: Template) -> None:
             _year_from_id_number(result, id_field, born_field, number, sex, born)
         for problem in problems:
             result.flag(id_field, problem)
+        if _number_in_dispute(result, id_field):
+            result.confidence[id_field] = min(result.confidence[id_field], DISPUTED_NUMBER)
         sure_enough = result.confidence[id_field] >= CORROBORATED_FROM
         if not problems and len(number) == 12 and sex and born and sure_enough:
             # its sex/century and year digits agree with two fields read apart; the birth
@@ -631,6 +637,15 @@ def _date_in_dispute(result: FieldValues, name: str) -> bool:
     """Whether a date was read twice as two calendar dates (sohoa.pipeline.reread)."""
     other = _other_date(result, name)
     return other is not None and other != _date(result.values.get(name))
+
+
+def _number_in_dispute(result: FieldValues, id_field: str) -> bool:
+    """Whether an ID number was read twice as two different numbers and is still so."""
+    reading = result.readings.get(id_field)
+    if reading is None or not reading.alternative:
+        return False
+    other = normalize.parse_digits(reading.alternative, (9, 12))
+    return other is not None and other != result.values.get(id_field)
 
 
 def _year_in_dispute(result: FieldValues, name: str) -> bool:
