@@ -61,6 +61,11 @@ UNHEARD_SLIP = 0.013
 DOUBT_BELOW = 0.9
 
 
+#: a name word known as printed, whose chance of being what was printed is below this, is
+#: replaced by the likelier word of its letters (the name still goes to a person)
+PROPOSE_BELOW = 0.5
+
+
 @dataclass(frozen=True, slots=True)
 class NameCheck:
     text: str  # the name, restored
@@ -155,12 +160,15 @@ def check_name(
         role = "family" if index == 0 else "given" if index == len(words) - 1 else "middle"
         fixed = _restore_word(word, "family" if index == 0 else "given")
         choices = None if heard is None else heard.get(word.upper(), {})
-        weight = _weigh(word, role, known=fixed == [word], heard=choices, sex=sex)
+        known = fixed == [word]
+        weight = _weigh(word, role, known=known, heard=choices, sex=sex)
         if weight is not None:
             likeliest, chance = weight
             weighed.append((word, likeliest.upper() if upper else likeliest, chance))
             likelihood = min(likelihood, chance)
-            fixed = fixed or [likeliest]
+            # a name word as read, but less likely printed than the other: the other is
+            # proposed ("NGUYỄN THỊ DŨNG": Dung), its chance kept low for a person to look
+            fixed = [likeliest] if known and chance < PROPOSE_BELOW else fixed or [likeliest]
         if fixed is None:
             unusual.append(word)
             out.append(word)
