@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from sohoa import ocr_models
 from sohoa.pipeline.models import OcrWord
-from sohoa.pipeline.reread import DISPUTED, is_number_like, second_look, wants_second_look
+from sohoa.pipeline.reread import (
+    DISPUTED,
+    SETTLED,
+    is_number_like,
+    second_look,
+    wants_second_look,
+)
 from sohoa.pipeline.tesseract import TesseractConfig, recognize
 
 SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 SANS_ITALIC = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf"
 CONFIG = TesseractConfig(psm=4)
+TESSDATA = Path(ocr_models.tessdata_dir() or "/usr/share/tesseract-ocr/5/tessdata")
 
 
 def form_page() -> np.ndarray:
@@ -51,8 +62,10 @@ def test_an_unsure_misreading_is_replaced_by_the_surer_lone_reading() -> None:
     assert all(wants_second_look(w) for w in wrong)
     looked = second_look(image, wrong, 300, CONFIG)
     assert [w.text for w in looked] == ["091200910700", "17/11/1971"]
-    assert [w.confidence for w in looked] == [41.0, 38.0]  # disputed: the lower confidence
-    assert [w.alternative for w in looked] == ["097200970700", "77/11/1977"]  # kept beside
+    # the date is disputed: the lower confidence, the other reading kept beside; the ID
+    # number's dispute is settled by a third reading (English network) agreeing
+    assert [w.confidence for w in looked] == [SETTLED, 38.0]
+    assert [w.alternative for w in looked] == ["", "77/11/1977"]
     assert [(w.left, w.top, w.width) for w in looked] == [(w.left, w.top, w.width) for w in wrong]
 
 
@@ -70,6 +83,17 @@ def test_an_id_number_is_read_again_however_sure() -> None:
     sure_but_wrong = replace_text(number_words(image)[0], "097200970700")
     assert wants_second_look(sure_but_wrong)
     (looked,) = second_look(image, [sure_but_wrong], 300, CONFIG)
+    assert looked.text == "091200910700"  # the lone and the third reading agree
+    assert looked.alternative == "" and looked.confidence == SETTLED
+
+
+def test_without_a_third_network_a_disputed_id_number_stays_disputed(tmp_path: Path) -> None:
+    for name in ("vie", "vie_fast"):  # the page's networks, not the English one
+        (tmp_path / f"{name}.traineddata").symlink_to(TESSDATA / f"{name}.traineddata")
+    config = replace(CONFIG, lang="vie_fast+vie", tessdata_dir=str(tmp_path))
+    image = form_page()
+    sure_but_wrong = replace_text(number_words(image)[0], "097200970700")
+    (looked,) = second_look(image, [sure_but_wrong], 300, config)
     assert looked.alternative == "091200910700" and looked.confidence == DISPUTED
 
 
@@ -90,9 +114,9 @@ def replace_text(word: OcrWord, text: str) -> OcrWord:
 
 def test_readings_that_differ_are_disputed_however_sure_the_first_was() -> None:
     image = form_page()
-    first = number_words(image)[0]
-    sure_but_wrong = OcrWord("091200970700", first.left, first.top, first.width, first.height, 88)
+    date = number_words(image)[1]
+    sure_but_wrong = OcrWord("17/11/1977", date.left, date.top, date.width, date.height, 88)
     (looked,) = second_look(image, [sure_but_wrong], 300, CONFIG)
-    assert looked.text == "091200910700"
+    assert looked.text == "17/11/1971"
     assert looked.confidence == DISPUTED
-    assert looked.alternative == "091200970700"
+    assert looked.alternative == "17/11/1977"
