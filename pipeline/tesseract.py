@@ -18,6 +18,8 @@ LSTM's character choices switched on, where Tesseract hesitated between two lett
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import html
 import os
 import re
@@ -122,6 +124,7 @@ def _engine(config: TesseractConfig) -> tesserocr.PyTessBaseAPI:
     """This process's Tesseract for ``config``, started once and kept: a worker reads
     page after page with it."""
     check_installation(config.lang, config.tessdata_dir)
+    _quiet_leptonica()
     api = tesserocr.PyTessBaseAPI(
         path=_datapath(config.tessdata_dir),
         lang=config.lang,
@@ -133,6 +136,19 @@ def _engine(config: TesseractConfig) -> tesserocr.PyTessBaseAPI:
         if not api.SetVariable(name, value):
             raise SohoaError(f"Tesseract has no variable {name!r}")
     return api
+
+
+@cache
+def _quiet_leptonica() -> None:
+    """Keep Leptonica, the image library under Tesseract, from writing its own complaints
+    ("Error in boxClipToRectangle: box outside rectangle") onto sohoa's stderr: they said
+    nothing to a clerk, and the program per page kept them to itself."""
+    found = ctypes.util.find_library("lept")
+    if found is not None:
+        ctypes.CDLL(found).setMsgSeverity(_LEPTONICA_SILENT)
+
+
+_LEPTONICA_SILENT = 6  # L_SEVERITY_NONE
 
 
 def _datapath(tessdata_dir: str | None) -> str:

@@ -91,3 +91,14 @@ def test_without_choices_the_same_words_come_with_variants_unknown() -> None:
         (w.text, w.left, w.confidence) for w in with_choices
     ]
     assert all(word.variants is None for word in without)
+
+
+def test_leptonica_keeps_its_complaints_off_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    """Leptonica prints its own errors to stderr ("Error in boxClipToRectangle"); with
+    Tesseract in-process they would land in sohoa's output."""
+    import ctypes
+    import ctypes.util
+
+    recognize(np.full((60, 60), 255, np.uint8), 300, TesseractConfig())  # starts the engine
+    ctypes.CDLL(ctypes.util.find_library("lept")).pixGetWidth(None)  # an error, on purpose
+    assert "Error" not in capfd.readouterr().err
