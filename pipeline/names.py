@@ -167,7 +167,8 @@ def check_name(
             weighed.append((word, likeliest.upper() if upper else likeliest, chance))
             likelihood = min(likelihood, chance)
             # a name word as read, but less likely printed than the other: the other is
-            # proposed ("NGUYỄN THỊ DŨNG": Dung), its chance kept low for a person to look
+            # proposed (THỦY read with a grave accent weighed at 0.27: Thùy, the commoner
+            # middle name), its chance kept low for a person to look
             fixed = [likeliest] if known and chance < PROPOSE_BELOW else fixed or [likeliest]
         if fixed is None:
             unusual.append(word)

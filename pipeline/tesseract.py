@@ -7,7 +7,7 @@ and gets typed :class:`~sohoa.pipeline.models.OcrWord` values.
 Tesseract runs in the worker's own process, through its C++ API (tesserocr, built against
 Debian's libtesseract): each worker loads a model once and keeps it, where a ``tesseract``
 program per page started a process, loaded the model and read a file written for it --
-a fifth of the page's OCR time (docs/ocr-models.md), and most of the time of a small
+over a quarter of the page stage's time (docs/ocr-models.md), and most of the time of a small
 re-reading such as the second look at numbers (sohoa.pipeline.reread).
 
 One page costs exactly one recognition, read out twice: as TSV, the words, their boxes,
