@@ -23,7 +23,7 @@ import ctypes.util
 import html
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import cv2
@@ -106,7 +106,8 @@ def recognize(image: np.ndarray, dpi: float, config: TesseractConfig) -> list[Oc
     Boxes are in the pixel space of ``image``; the caller maps them elsewhere if needed.
     Empty detections (Tesseract reports layout rows with no text) are dropped.
     """
-    api = _engine(config)
+    api = _engine(replace(config, psm=0))  # one engine for every layout mode: ~27 MB each
+    api.SetPageSegMode(config.psm)
     api.SetImage(_picture(image))
     api.SetSourceResolution(round(dpi))
     try:
@@ -122,14 +123,13 @@ def recognize(image: np.ndarray, dpi: float, config: TesseractConfig) -> list[Oc
 @cache
 def _engine(config: TesseractConfig) -> tesserocr.PyTessBaseAPI:
     """This process's Tesseract for ``config``, started once and kept: a worker reads
-    page after page with it."""
+    page after page with it (its layout mode is set for each recognition)."""
     check_installation(config.lang, config.tessdata_dir)
     _quiet_leptonica()
     api = tesserocr.PyTessBaseAPI(
         path=_datapath(config.tessdata_dir),
         lang=config.lang,
         oem=config.oem,
-        psm=config.psm,
         variables=config.load_variables(),
     )
     for name, value in config.run_variables().items():
