@@ -71,7 +71,12 @@ def wants_second_look(word: OcrWord) -> bool:
     and Tesseract reads a 6 as an 8 in some faces at 96."""
     if not is_number_like(word.text):
         return False
-    return word.confidence < SECOND_LOOK_BELOW or sum(ch.isdigit() for ch in word.text) >= ID_DIGITS
+    return word.confidence < SECOND_LOOK_BELOW or _id_like(word.text)
+
+
+def _id_like(text: str) -> bool:
+    """As many digits as an ID number has, or more (:data:`ID_DIGITS`)."""
+    return sum(ch.isdigit() for ch in text) >= ID_DIGITS
 
 
 def second_look(
@@ -100,11 +105,7 @@ def _third_reading(
     """Disputed ID numbers read a third time, by another network (:data:`THIRD_LANG`): the
     reading it agrees with is taken, settled (:data:`SETTLED`); where it agrees with
     neither, the dispute stands. One more Tesseract run where a page has such a number."""
-    disputed = [
-        i
-        for i, word in enumerate(words)
-        if word.alternative and sum(ch.isdigit() for ch in word.text) >= ID_DIGITS
-    ]
+    disputed = [i for i, word in enumerate(words) if word.alternative and _id_like(word.text)]
     if not disputed:
         return words
     third_config = replace(config, lang=THIRD_LANG, psm=6, choices=False)
