@@ -420,3 +420,43 @@ def test_signatures_and_photos_go_but_title_and_text_stay() -> None:
     assert np.count_nonzero(mask & text) == 0
     picture_ink = cv2.bitwise_and(ink, cv2.bitwise_not(text))
     assert np.count_nonzero(picture_ink & ~mask) < 0.02 * np.count_nonzero(picture_ink)
+
+
+def _word(font_path: str, text: str, size: int = 48) -> np.ndarray:
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(font_path, size)
+    image = Image.new("L", (int(font.getlength(text)) + 40, size * 2), 255)
+    ImageDraw.Draw(image).text((20, size // 3), text, font=font, fill=0)
+    return np.asarray(image)
+
+
+_DEJAVU = "/usr/share/fonts/truetype/dejavu/"
+
+
+@pytest.mark.parametrize(
+    "face", ["DejaVuSans-Oblique.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSans-BoldOblique.ttf"]
+)
+def test_an_italic_word_leans_and_is_sheared_upright(face: str) -> None:
+    from sohoa.pipeline.preprocess.geometry import SLANT_FROM, estimate_slant, unslant
+
+    word = _word(_DEJAVU + face, "28/11/1985")
+    slant = estimate_slant(word)
+    assert slant >= SLANT_FROM
+    upright = unslant(word, slant)
+    assert upright.shape[0] == word.shape[0] and upright.shape[1] > word.shape[1]
+    assert abs(estimate_slant(upright)) < SLANT_FROM / 2
+
+
+@pytest.mark.parametrize(
+    ("face", "text"),
+    [
+        ("DejaVuSans.ttf", "079069687512"),
+        ("DejaVuSerif-Bold.ttf", "079069687512"),  # blotted bold digits fooled a profile
+        ("DejaVuSerif.ttf", "17/06/1964"),  # the slashes lean; the digits do not
+    ],
+)
+def test_an_upright_word_does_not_lean(face: str, text: str) -> None:
+    from sohoa.pipeline.preprocess.geometry import SLANT_FROM, estimate_slant
+
+    assert abs(estimate_slant(_word(_DEJAVU + face, text))) < SLANT_FROM
