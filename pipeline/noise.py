@@ -52,12 +52,12 @@ def without_leader_dots(word: OcrWord) -> OcrWord | None:
 
 
 def drop_noise(words: Iterable[OcrWord]) -> list[OcrWord]:
-    """``words`` without the noise and leader remnants, in the same order."""
+    """``words`` without the noise and leader remnants, in the same order. The dots come
+    off first: a name's last word run into its leader ("HẬU...", read at 56) is half dots,
+    and was taken for noise whole."""
     kept = []
     for word in words:
-        if is_noise(word):
-            continue
         cleaned = without_leader_dots(word)
-        if cleaned is not None:
+        if cleaned is not None and not is_noise(cleaned):
             kept.append(cleaned)
     return kept

@@ -46,3 +46,9 @@ def test_leader_remnants_go_and_the_word_typed_over_them_stays() -> None:
     words = [word("thành...", 80), word("....", 70), word("025194488365..", 90), word("„.", 60)]
     words += [word("Số:", 95), word("v.v.", 88), word("1.", 90)]
     assert [w.text for w in drop_noise(words)] == ["thành", "025194488365", "Số:", "v.v.", "1."]
+
+
+def test_a_word_run_into_its_leader_is_judged_without_the_dots() -> None:
+    """A word "HẬU..." read unsure is half dots: as a whole it looked like noise, and a name lost
+    its last word (field seed 2035)."""
+    assert [w.text for w in drop_noise([word("HẬU...", 56), word("—...", 40)])] == ["HẬU"]
