@@ -562,8 +562,9 @@ def _continuation(
 
 
 def _capitals_only(tokens: Sequence[Token]) -> bool:
-    """Up to three words in capitals that may end a name (not a seal's "TỤ")."""
-    words = [t.text.strip(".,;") for t in tokens]
+    """Up to three words in capitals that may end a name (not a seal's "TỤ"), beside
+    leader dots and a stray colon OCR made of them ("._ ĐUNG :", "NAM:")."""
+    words = [t.text.strip(".,;:") for t in tokens if not _LEADERS.match(t.text)]
     return 0 < len(words) <= 3 and all(
         w.isalpha() and w.isupper() and fold(w) in name_syllables() for w in words
     )

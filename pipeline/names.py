@@ -9,7 +9,8 @@ common OCR mistakes safe to undo:
   capitals, so the name was printed so;
 - a wrong tone or vowel mark ("NGUYÊN", "TRẠNG"): a word that is not in the vocabulary
   but folds like exactly one word of it is that word; a long family name one letter away
-  from exactly one family name ("MGUYÊN") too;
+  from exactly one family name ("MGUYÊN") too; a first word further gone ("HÀNG",
+  "MSUYẾN") is guessed as the commonest family name nearest to it, for a person to confirm;
 - words run together ("THANHMINH"): cut where every piece is a name word;
 - a name word split in two ("NG UYÊN", "NGỮ YÊN"): joined;
 - OCR marks before a name ("I NGUYỄN VĂN AN" from a table's rule): a word of one or two
@@ -91,6 +92,7 @@ class Vocabulary:
     #: vntext.spelling_key of every word: a word with its tone mark placed the old way or
     #: the new ("Thuỳ", "Hoà") is the vocabulary's word, spelled as printed
     spellings: frozenset[tuple[str, tuple[str, ...]]] = frozenset()
+    ranked: tuple[str, ...] = ()  # the words as the file lists them (family names: commonest first)
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` is one of the vocabulary's, in either tone mark placement."""
@@ -102,13 +104,16 @@ class Vocabulary:
 
 def _load(path: Path) -> Vocabulary:
     words: set[str] = set()
+    ranked: dict[str, None] = {}
     folded: dict[str, str | None] = {}
     for line in path.read_text("utf-8").splitlines():
         for word in nfc(line.split("#", 1)[0]).split():
             words.add(word.lower())
+            ranked[word] = None
             key = fold(word)
             folded[key] = word if folded.get(key, word) == word else None
-    return Vocabulary(frozenset(words), folded, frozenset(spelling_key(w) for w in words))
+    spellings = frozenset(spelling_key(w) for w in words)
+    return Vocabulary(frozenset(words), folded, spellings, tuple(ranked))
 
 
 @cache
@@ -170,6 +175,10 @@ def check_name(
             # proposed (THỦY read with a grave accent weighed at 0.27: Thùy, the commoner
             # middle name), its chance kept low for a person to look
             fixed = [likeliest] if known and chance < PROPOSE_BELOW else fixed or [likeliest]
+        if fixed is None and index == 0 and len(words) >= 3:
+            nearest = _nearest_family_name(word)  # "HÀNG MINH VIỆT": a guess
+            if nearest:
+                fixed, guessed = [nearest], True
         if fixed is None:
             unusual.append(word)
             out.append(word)
@@ -378,11 +387,36 @@ def _like(word: str, kind: str) -> str | None:
         return vocabulary[key]
     if kind != "family" or len(key) < 5:
         return None
-    for variant in dict.fromkeys((key, *(key.replace(a, b) for a, b in _SPLIT_SHAPES))):
+    for variant in _joined_shapes(key):
         near = [w for k, w in vocabulary.items() if w and Levenshtein.distance(variant, k) <= 1]
         if len(near) == 1:
             return near[0]
     return None
+
+
+def _nearest_family_name(word: str) -> str | None:
+    """For the first word of a name of three words or more that no family name folds like:
+    the commonest family name nearest to it, a letter away (two from six letters up) --
+    "HÀNG" Hoàng (before Đặng), "OÀNG" Hoàng, "MSUYẾN" Nguyễn, "Binh" Đinh. A guess, for a
+    person to confirm: nearly every citizen's name begins with one of a hundred family
+    names, so the guess is right far more often than the word as read."""
+    key = fold(word)
+    if len(key) < 3 or not key.isalpha():
+        return None
+    reach = 2 if len(key) >= 6 else 1
+    names = family_names().ranked
+    distances = {
+        name: min(Levenshtein.distance(v, fold(name)) for v in _joined_shapes(key))
+        for name in names
+    }
+    nearest = min(distances.values())
+    if nearest > reach:
+        return None
+    return next(name for name in names if distances[name] == nearest)
+
+
+def _joined_shapes(key: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((key, *(key.replace(a, b) for a, b in _SPLIT_SHAPES))))
 
 
 #: letters OCR reads as two (handwriting, blur): "u" as "li" or "ii", "m" as "rn", "d" as "cl"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from sohoa.pipeline.extract import documents_of_file
 from sohoa.pipeline.fieldvalues import QR_DISAGREES, extract_fields
 from sohoa.pipeline.idcard import parse_card_qr
 from sohoa.pipeline.models import Barcode, PageText
-from sohoa.pipeline.names import restore_name
+from sohoa.pipeline.names import check_name, restore_name
 from sohoa.pipeline.normalize import clean_address
 
 from .field_fixtures import page_of
@@ -682,3 +684,39 @@ def test_whose_name_it_is_comes_from_the_template_the_sex_field_or_the_id_number
     assert "TRÌNH: maybe TRINH" in " ".join(found.problems.get("full_name", []))
     found = extract_fields("citizen_id_card", [page_of([*card, "Giới tính: Nam"])])
     assert not any("TRINH" in p for p in found.problems.get("full_name", []))
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("HÀNG MINH VIỆT", "HOÀNG MINH VIỆT"),  # Hoàng before Đặng: the commoner, a letter away
+        ("OÀNG ANH NGỌC ĐẠT", "HOÀNG ANH NGỌC ĐẠT"),
+        ("MSUYẾN NGỌC NGUYÊN", "NGUYỄN NGỌC NGUYÊN"),  # two letters of six
+        ("Binh Hải Chi", "Đinh Hải Chi"),
+    ],
+)
+def test_a_garbled_family_name_is_guessed_as_the_commonest_nearest(read, printed):
+    check = check_name(read)
+    assert check.text == printed
+    assert check.guessed and not check.unusual  # a guess: a person confirms it
+
+
+def test_no_family_name_is_guessed_for_two_words_or_far_ones():
+    assert check_name("HÀNG VIỆT").unusual == ("HÀNG",)  # a name cut short, or no name
+    assert check_name("XYLOPH ANH TÚ").unusual == ("XYLOPH",)
+    assert check_name("KA ANH TÚ").unusual == ("KA",)  # two letters: too little to go on
+
+
+def test_a_name_wrapped_beside_leader_dots_and_a_stray_colon_is_whole():
+    lines = [
+        "Họ, chữ đệm, tên người chồng: ĐẶNG THÀNH",
+        "NAM:",
+        "Ngày, tháng, năm sinh: 12/03/1990",
+    ]
+    assert extract_fields("marriage_certificate", [page_of(lines)]).values["husband_name"] == (
+        "ĐẶNG THÀNH NAM"
+    )
+    lines[1] = "._ NAM :"
+    assert extract_fields("marriage_certificate", [page_of(lines)]).values["husband_name"] == (
+        "ĐẶNG THÀNH NAM"
+    )
