@@ -69,6 +69,8 @@ UNUSUAL_NAME = 0.6
 LIKELY_NAME = DOUBT_BELOW
 #: a name whose run-together words were cut apart: likely right, but a guess (for review)
 NAME_SPLIT = 0.7
+#: a name whose family name is a rare one a letter from a common one (names.check_name)
+RARE_FAMILY = 0.6
 #: an ID number read twice with two results in digits no check covers: no surer than the
 #: page stage left the word (sohoa.pipeline.reread.DISPUTED), however sure the words read
 #: with it ("CCCD số") -- for a person
@@ -224,6 +226,9 @@ def _check_name(result: FieldValues, name: str, check: NameCheck) -> None:
     ):
         result.lift(name, NAME_KNOWN)
     _weigh_name(result, name, check)
+    if check.rare_family is not None:
+        family = check.text.split()[0]
+        result.flag(name, f"{family}: a rare family name; maybe {check.rare_family}?", RARE_FAMILY)
 
 
 def _weigh_name(result: FieldValues, name: str, check: NameCheck) -> None:

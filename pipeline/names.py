@@ -15,7 +15,9 @@ common OCR mistakes safe to undo:
 - a name word split in two ("NG UYÊN", "NGỮ YÊN"): joined;
 - OCR marks before a name ("I NGUYỄN VĂN AN" from a table's rule): a word of one or two
   letters that is no family name, before one that is, is dropped; so is a last word of
-  one letter.
+  one letter, and one of two that is no name word ("QUÂN SM"); and where words that are no
+  name's stand before a family name that begins the last four words or fewer (a garbled
+  label, marks), the name is those last words -- a guess, for a person to confirm.
 
 - a word that folds like several ("TUẦN": Tuấn, Tuân): the likeliest of them among real
   names (``name_counts.tsv``) in that place -- middle name or given name -- and for that
@@ -62,6 +64,18 @@ UNHEARD_SLIP = 0.013
 DOUBT_BELOW = 0.9
 
 
+#: the family names that cover nine citizens in ten or so (ocr_models/validation/
+#: family_names.txt lists them commonest first): a two-letter word is guessed as one of them
+COMMON_FAMILY_NAMES = 30
+#: the family names carried by one citizen in a hundred or more each (Nguyễn to Dương)
+COMMONEST_FAMILY_NAMES = 15
+#: OCR's marks at a word's edges: no name word holds them ("-Khánh", "THƯ.")
+_EDGE_MARKS = "-–—_.,;:!?'\"“”‘’`|/\\()[]"
+#: the most words a name has here: a value longer than that that ends in a name holds marks
+#: or a label's words before it
+MAX_NAME_WORDS = 4
+
+
 #: a name word known as printed, whose chance of being what was printed is below this, is
 #: replaced by the likelier word of its letters (the name still goes to a person)
 PROPOSE_BELOW = 0.5
@@ -81,6 +95,8 @@ class NameCheck:
     #: the only change was to the family name's marks or split letters (NGUYÊN -> NGUYỄN):
     #: a hundred family names cover nearly everyone, so that one is safe
     family_only: bool = False
+    #: a rare family name as read, one letter from a common one: that one ("VI": Vũ)
+    rare_family: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,28 +158,36 @@ def check_name(
     read (upper case), the words the recognizer weighed instead with their letter's share
     (OcrWord.variants); None where its choices are unknown. ``sex``: "Nam" or "Nữ" where
     the document says whose name it is."""
-    letters = [ch for ch in name if ch.isalpha()]
-    upper = bool(letters) and sum(ch.isupper() for ch in letters) >= 0.6 * len(letters)
     words = [  # words without a cased letter are OCR marks ("ˆ"), not part of a name
-        w
-        for w in (name.upper() if upper else name).split()
-        if any(ch.isupper() or ch.islower() for ch in w)
+        w.strip(_EDGE_MARKS) for w in name.split() if any(ch.isupper() or ch.islower() for ch in w)
     ]
     words, guessed = _join_split_words(words)  # "NG UYÊN", "HO ÀNG", "NGỮ YÊN"
     if _mark_before_name(words):
         words, guessed = words[1:], True  # a table rule read as "I", a stamp as "CA"
+    named = _after_other_words(words)
+    if named is not None:  # "KI CA NGUYÊN PHƯƠNG CHI", a garbled label before a name
+        words, guessed = named, True
     if len(words) > 2 and len(words[-1]) == 1:
         words, guessed = words[:-1], True  # no name word has one letter: a mark after it
+    while len(words) > 3 and len(words[-1]) <= 2 and not _is_name_word(words[-1]):
+        words, guessed = words[:-1], True  # "TRẦN ĐÌNH QUÂN SM": a stamp's edge after it
+    letters = [ch for word in words for ch in word if ch.isalpha()]
+    upper = bool(letters) and sum(ch.isupper() for ch in letters) >= 0.6 * len(letters)
+    if upper:
+        words = [word.upper() for word in words]
     sex = sex or _sex_by_middle(words)
     out: list[str] = []
     unusual: list[str] = []
     weighed: list[tuple[str, str, float]] = []
     likelihood = 1.0
+    rare_family = None
     corrected = guessed
     family_changed = given_changed = False
     for index, word in enumerate(words):
         role = "family" if index == 0 else "given" if index == len(words) - 1 else "middle"
         fixed = _restore_word(word, "family" if index == 0 else "given")
+        if fixed is None and role == "middle":  # a mother's family name ("Lê Nguyễn Anh")
+            fixed = _restore_word(word, "family")
         choices = None if heard is None else heard.get(word.upper(), {})
         known = fixed == [word]
         weight = _weigh(word, role, known=known, heard=choices, sex=sex)
@@ -175,6 +199,8 @@ def check_name(
             # proposed (THỦY read with a grave accent weighed at 0.27: Thùy, the commoner
             # middle name), its chance kept low for a person to look
             fixed = [likeliest] if known and chance < PROPOSE_BELOW else fixed or [likeliest]
+        if index == 0 and fixed is not None and len(fixed) == 1:  # as read, or restored
+            rare_family = _common_family_near(fixed[0], choices)  # "VĨ", as Vi: maybe Vũ
         if fixed is None and index == 0 and len(words) >= 3:
             nearest = _nearest_family_name(word)  # "HÀNG MINH VIỆT": a guess
             if nearest:
@@ -191,8 +217,17 @@ def check_name(
         guessed |= len(parts) > 1
         out.extend(parts)
     family_only = family_changed and not (given_changed or guessed or unusual or weighed)
+    if rare_family is not None and upper:
+        rare_family = rare_family.upper()
     return NameCheck(
-        " ".join(out), tuple(unusual), corrected, guessed, tuple(weighed), likelihood, family_only
+        " ".join(out),
+        tuple(unusual),
+        corrected,
+        guessed,
+        tuple(weighed),
+        likelihood,
+        family_only,
+        rare_family,
     )
 
 
@@ -320,6 +355,24 @@ def _join_split_words(words: list[str]) -> tuple[list[str], bool]:
     return out, joined_any
 
 
+def _after_other_words(words: list[str]) -> list[str] | None:
+    """The name that ends a value, from a family name on, where a word before it is none of
+    a name's -- marks ("KI CA NGUYÊN PHƯƠNG CHI") or a garbled label ("... Đạt Bá NGUYÊN
+    MINH LINH"). None where every word could be a name's ("NGUYỄN TRẦN THỊ MINH THƯ": two
+    family names, a father's and a mother's)."""
+    for start in range(1, len(words) - 2):
+        tail = words[start:]
+        if len(tail) > MAX_NAME_WORDS or _restore_word(tail[0], "family") is None:
+            continue
+        if not all(_is_name_word(word) for word in words[:start]):
+            return tail
+    return None
+
+
+def _is_name_word(word: str) -> bool:
+    return _restore_word(word, "family") is not None or _restore_word(word, "given") is not None
+
+
 def _mark_before_name(words: list[str]) -> bool:
     """A word of one or two letters, no family name, before a family name."""
     return (
@@ -400,19 +453,45 @@ def _nearest_family_name(word: str) -> str | None:
     "HÀNG" Hoàng (before Đặng), "OÀNG" Hoàng, "MSUYẾN" Nguyễn, "Binh" Đinh. A guess, for a
     person to confirm: nearly every citizen's name begins with one of a hundred family
     names, so the guess is right far more often than the word as read."""
-    key = fold(word)
-    if len(key) < 3 or not key.isalpha():
+    key, read = fold(word), word.lower()
+    if len(key) < 2 or not key.isalpha():
         return None
     reach = 2 if len(key) >= 6 else 1
-    names = family_names().ranked
-    distances = {
-        name: min(Levenshtein.distance(v, fold(name)) for v in _joined_shapes(key))
-        for name in names
+    ranked = family_names().ranked
+    if len(key) == 2:  # "BỖ": the marks must be right, and the name one of the commoner
+        ranked = ranked[:COMMON_FAMILY_NAMES]
+    distance = {
+        name: (
+            min(Levenshtein.distance(shape, fold(name)) for shape in _joined_shapes(key)),
+            Levenshtein.distance(read, name.lower()),  # the marks break ties: BỖ Đỗ, not Võ
+        )
+        for name in ranked
     }
-    nearest = min(distances.values())
-    if nearest > reach:
+    name = min(ranked, key=lambda n: distance[n])  # the commonest of the nearest
+    folded, marked = distance[name]
+    if folded > reach or (len(key) == 2 and marked > 1):
         return None
-    return next(name for name in names if distances[name] == nearest)
+    return name
+
+
+def _common_family_near(word: str, heard: Mapping[str, float] | None) -> str | None:
+    """For a family name beyond the commonest (:data:`COMMON_FAMILY_NAMES`): one of the
+    :data:`COMMONEST_FAMILY_NAMES` a letter or a mark away from it ("VI": Vũ; "LÃ": Lê),
+    where the recognizer weighed that one's letters too, or its choices are unknown
+    (``heard`` None). Each of those names is carried by one citizen in a hundred or more,
+    each rare one by a few in a thousand at most: a common name the recognizer hesitated
+    over is about as likely as the rare one read right, and a person should look (field
+    seed 2051 accepted "VĨ HẢI NGÂN", restored as Vi, for VŨ HẢI NGÂN: VŨ at 0.28). Where
+    it did not hesitate, the rare name stands (Tô, Lò: four documents of four seeds)."""
+    ranked = family_names().ranked
+    if any(same_spelling(word.lower(), n.lower()) for n in ranked[:COMMON_FAMILY_NAMES]):
+        return None
+    key = fold(word)
+    near = [n for n in ranked[:COMMONEST_FAMILY_NAMES] if Levenshtein.distance(key, fold(n)) <= 1]
+    if heard is not None:
+        weighed = {nfc(other).lower() for other in heard}
+        near = [n for n in near if n.lower() in weighed]
+    return near[0] if near else None
 
 
 def _joined_shapes(key: str) -> tuple[str, ...]:

@@ -720,3 +720,36 @@ def test_a_name_wrapped_beside_leader_dots_and_a_stray_colon_is_whole():
     assert extract_fields("marriage_certificate", [page_of(lines)]).values["husband_name"] == (
         "ĐẶNG THÀNH NAM"
     )
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("KI CA NGUYÊN PHƯƠNG CHI", "NGUYỄN PHƯƠNG CHI"),  # marks before the name
+        ("Chu sở hữu Nhã ở và tài sản Đạt Bá NGUYÊN MINH LINH", "NGUYỄN MINH LINH"),  # a label
+        ("TRẦN ĐÌNH QUÂN SM", "TRẦN ĐÌNH QUÂN"),  # a stamp's edge after it
+        ("Trần -Khánh Thu Liên", "Trần Khánh Thu Liên"),
+    ],
+)
+def test_words_around_a_name_that_are_no_names_are_dropped_as_a_guess(read, printed):
+    check = check_name(read)
+    assert check.text == printed and not check.unusual
+    assert check.guessed or read.startswith("Trần -")
+
+
+def test_every_word_of_a_long_name_kept_where_each_could_be_a_names():
+    # a father's and a mother's family names before the middle and given names
+    check = check_name("NGUYỄN TRẦN THỊ MINH THƯ")
+    assert check.text == "NGUYỄN TRẦN THỊ MINH THƯ"
+    assert not check.unusual and not check.guessed
+
+
+def test_a_rare_family_name_a_letter_from_a_common_one_goes_to_a_person():
+    assert check_name("VI HẢI NGÂN").rare_family == "VŨ"
+    assert check_name("VĨ HẢI NGÂN").rare_family == "VŨ"  # restored as Vi, still rare
+    assert check_name("Vũ Hải Ngân").rare_family is None
+    assert check_name("ĐINH VĂN AN").rare_family is None  # common enough to be read so
+    found = extract_fields("land_use_certificate", [page_of(["Bà: VI HẢI NGÂN"])])
+    assert found.values["owner_name"] == "VI HẢI NGÂN"  # as read: it may be right
+    assert "maybe VŨ" in found.problems["owner_name"][0]
+    assert found.confidence["owner_name"] < 0.85
