@@ -144,42 +144,58 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> FieldValues:
     return result
 
 
-#: the one digit confusion common enough to mend (in a date's day and month, in the checked
-#: digits of an ID number): 1 and 7 -- italic and handwritten ones have a flag, sevens a bar
+#: the one digit confusion common enough to mend in the checked digits of an ID number: 1
+#: and 7 -- italic and handwritten ones have a flag, sevens a bar (a look-alike of any digit
+#: mended as many numbers wrong as right: docs/benchmarks.md)
 _ONE_OR_SEVEN = {"1": "7", "7": "1"}
 
 
+#: digits OCR reads for others in a date's day and month, where the date read is none:
+#: 1/7 (italic and handwritten ones have a flag, sevens a bar), a 1 as 4, an 8 for a 0 or
+#: a 3 and back ("17/83/1975", "11/40/1977")
+_DATE_LOOK_ALIKES = {"1": "7", "7": "1", "4": "1", "8": "03", "0": "8", "3": "8"}
+
+
 def _mend_date(result: FieldValues, name: str, reading: Reading) -> None:
-    """A date read as no calendar date ("77/12/2000") mended by one 1/7 swap in its day or
-    month, when exactly one swap makes a date -- proposed, for a person to confirm."""
+    """A date read as no calendar date, proposed for a person to confirm: the second
+    reading where it is one (sohoa.pipeline.reread); else mended by one look-alike digit
+    in its day or month ("77/12/2000", "17/83/1975"), when exactly one such change makes a
+    date; else with a separator OCR lost put back ("01 /03 1986")."""
     result.problems[name] = [f"no date in {reading.text!r}"]
+    other = normalize.iso_date(reading.alternative) if reading.alternative else None
+    if other is not None:
+        result.values[name] = other
+        result.confidence[name] = min(reading.confidence, REPAIRED)
+        result.problems[name] = [f"read {reading.text!r}, no date; {reading.alternative!r} too"]
+        return
     found = normalize.DIGIT_DATE.search(reading.text)
     if found is None:
         _mend_lost_separator(result, name, reading)
         return
     day, month, year = found.groups()
     dates = set()
-    for part, other, is_day in ((day, month, True), (month, day, False)):
+    for part, other_part, is_day in ((day, month, True), (month, day, False)):
         for i, digit in enumerate(part):
-            if digit not in _ONE_OR_SEVEN:
-                continue
-            mended = part[:i] + _ONE_OR_SEVEN[digit] + part[i + 1 :]
-            d, m = (mended, other) if is_day else (other, mended)
-            iso = normalize.iso_date(f"{d}/{m}/{year}")
-            if iso is not None:
-                dates.add(iso)
+            for look_alike in _DATE_LOOK_ALIKES.get(digit, ""):
+                mended = part[:i] + look_alike + part[i + 1 :]
+                d, m = (mended, other_part) if is_day else (other_part, mended)
+                iso = normalize.iso_date(f"{d}/{m}/{year}")
+                if iso is not None:
+                    dates.add(iso)
     if len(dates) == 1:
         (result.values[name],) = dates
         result.confidence[name] = min(reading.confidence, REPAIRED)
-        result.problems[name] = [f"read {found.group(0)!r}: no such date; a 1 read as 7?"]
+        result.problems[name] = [f"read {found.group(0)!r}: no such date; a digit misread?"]
 
 
-#: a date whose day and month OCR parted by a space, its slash lost ("26 10/1970")
-_LOST_SEPARATOR = re.compile(r"(?<!\d)(\d{1,2}) (\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+#: a date whose slash OCR lost, a space left in its place ("26 10/1970", "01 /03 1986")
+_LOST_SEPARATOR = re.compile(
+    r"(?<!\d)(\d{1,2})(?:\s*[/.\-]\s*|\s+)(\d{1,2})(?:\s*[/.\-]\s*|\s+)(\d{4})(?!\d)"
+)
 
 
 def _mend_lost_separator(result: FieldValues, name: str, reading: Reading) -> None:
-    """A date with the slash between its day and month lost: proposed, for a person."""
+    """A date with a slash lost: proposed, for a person to confirm."""
     found = _LOST_SEPARATOR.search(reading.text)
     iso = normalize.iso_date("/".join(found.groups())) if found else None
     if found is not None and iso is not None:
@@ -718,7 +734,8 @@ def _year_from_id_number(
         return
     year = validate.birth_year(number)
     differing = sum(a != b for a, b in zip(str(year), str(born.year), strict=True))
-    if differing != 1 or result.confidence[id_field] <= result.confidence[born_field]:
+    surer = result.confidence[id_field] > result.confidence[born_field]
+    if differing != 1 or not (surer or _heard_year(result.readings.get(born_field), year)):
         return
     try:
         proposed = born.replace(year=year)
@@ -726,6 +743,14 @@ def _year_from_id_number(
         return
     result.values[born_field] = proposed.isoformat()
     result.flag(born_field, f"read {born.isoformat()}; the ID number says born in {year}")
+
+
+def _heard_year(reading: Reading | None, year: int) -> bool:
+    """Whether the recognizer weighed ``year`` for the date's year (OcrWord.variants): a
+    date read 1964 at 0.95, the recognizer hesitating over 1984, the ID number's year."""
+    return reading is not None and any(
+        str(year) in alternative for _, alternative, _ in reading.variants or ()
+    )
 
 
 def _mended_id_number(number: str, sex: str | None, born: date | None) -> str | None:

@@ -169,8 +169,9 @@ def _year_at(tokens: list[str], i: int) -> tuple[int, int] | None:
 # --- dates -----------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[a-z]+|\d+")
-#: a date in digits, day / month / year (the groups), with any of / . - between them
-DIGIT_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+#: a date in digits, day / month / year (the groups), with any of / . - between them, or a
+#: slash OCR took for a fraction or division slash ("13⁄10/1991")
+DIGIT_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-⁄∕／]\s*(\d{1,2})\s*[/.\-⁄∕／]\s*(\d{4})(?!\d)")
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 
 Candidate = tuple[int, int, int, int]  # (position in the folded text, year, month, day)

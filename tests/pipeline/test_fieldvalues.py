@@ -495,12 +495,12 @@ def test_a_name_ending_in_van_is_whole_one_ending_in_van_is_cut_short():
 def test_a_date_that_is_no_date_mended_by_one_1_7_swap():
     found = extract_fields("birth_certificate", [page_of(["Ngày, tháng, năm sinh: 77/12/2000"])])
     assert found.values["date_of_birth"] == "2000-12-17"
-    assert "1 read as 7" in found.problems["date_of_birth"][0]
+    assert "a digit misread" in found.problems["date_of_birth"][0]
     assert found.confidence["date_of_birth"] <= 0.7
     month = extract_fields("birth_certificate", [page_of(["Ngày sinh: 11/71/2000"])])
     assert month.values["date_of_birth"] == "2000-11-11"
-    none = extract_fields("birth_certificate", [page_of(["Ngày sinh: 31/04/2001"])])
-    assert none.values["date_of_birth"] is None  # no 1 or 7 to blame: no guess
+    none = extract_fields("birth_certificate", [page_of(["Ngày sinh: 31/06/2001"])])
+    assert none.values["date_of_birth"] is None  # no look-alike to blame: no guess
     assert "no date" in none.problems["date_of_birth"][0]
 
 
@@ -753,3 +753,48 @@ def test_a_rare_family_name_a_letter_from_a_common_one_goes_to_a_person():
     assert found.values["owner_name"] == "VI HẢI NGÂN"  # as read: it may be right
     assert "maybe VŨ" in found.problems["owner_name"][0]
     assert found.confidence["owner_name"] < 0.85
+
+
+@pytest.mark.parametrize(
+    ("read", "proposed"),
+    [
+        ("17/83/1975", "1975-03-17"),  # an 8 for a 0: the one look-alike that makes a date
+        ("11/40/1977", "1977-10-11"),  # a 4 for a 1
+        ("01 /03 1986", "1986-03-01"),  # a slash lost
+    ],
+)
+def test_a_date_that_is_no_date_is_mended_for_a_person(read, proposed):
+    found = extract_fields("birth_certificate", [page_of([f"Ngày sinh: {read}"])])
+    assert found.values["date_of_birth"] == proposed
+    assert found.problems["date_of_birth"] and found.confidence["date_of_birth"] <= 0.7
+
+
+def test_a_date_read_as_none_takes_its_second_reading_and_a_fraction_slash_is_a_slash():
+    page = page_of(["Ngày sinh: 11/40/1977"])
+    page.words = [
+        replace(w, alternative="11/10/1997") if w.text == "11/40/1977" else w for w in page.words
+    ]
+    found = extract_fields("birth_certificate", [page])
+    assert found.values["date_of_birth"] == "1997-10-11"  # the second reading, not a mend
+    assert "'11/10/1997' too" in found.problems["date_of_birth"][0]
+    slash = extract_fields("birth_certificate", [page_of(["Ngày sinh: 13⁄10/1991"])])
+    assert slash.values["date_of_birth"] == "1991-10-13"
+
+
+def test_the_id_numbers_year_is_proposed_where_the_recognizer_weighed_it_for_the_date():
+    lines = [
+        "Họ, chữ đệm và tên: TRẦN THỊ AN",
+        "Ngày sinh: 29/04/1964",
+        "Giới tính: Nữ",
+        "Số định danh cá nhân: 001184123456",
+    ]
+    plain = extract_fields("residence_confirmation", [page_of(lines, low={"29/04/1964": 96.0})])
+    assert plain.values["date_of_birth"] == "1964-04-29"  # the date read surer: it stands
+    page = page_of(lines, low={"29/04/1964": 96.0})
+    page.words = [
+        replace(w, variants=(("29/04/1984", 0.11),)) if w.text == "29/04/1964" else w
+        for w in page.words
+    ]
+    heard = extract_fields("residence_confirmation", [page])
+    assert heard.values["date_of_birth"] == "1984-04-29"
+    assert "the ID number says born in 1984" in heard.problems["date_of_birth"][0]
