@@ -282,7 +282,11 @@ def _check_name_elsewhere(result: FieldValues, name: str, texts: list[str]) -> N
     printings = []
     for text in texts:
         folded = fold(text)
-        if folded.startswith(key + " ") and _name_words(folded[len(key) :]):
+        if (
+            folded.startswith(key + " ")
+            and _name_words(folded[len(key) :])
+            and _in_the_case_of(value, text.split()[size:])  # not "HUYỀN màu" ("MẬU")
+        ):
             longer = check_name(nfc(text)).text
             result.values[name] = longer.upper() if value.isupper() else longer
             result.flag(name, f"printed longer elsewhere: {text!r}", cap=UNUSUAL_NAME)
@@ -311,6 +315,11 @@ def _check_name_elsewhere(result: FieldValues, name: str, texts: list[str]) -> N
         result.flag(name, f"printed otherwise elsewhere: {found}", cap=UNUSUAL_NAME)
     else:
         result.lift(name, READ_TWICE)
+
+
+def _in_the_case_of(value: str, words: list[str]) -> bool:
+    """Whether ``words`` are printed in capitals where the name ``value`` is."""
+    return not value.isupper() or all(word.isupper() for word in words)
 
 
 def _joined_printing(text: str, key: str) -> str | None:

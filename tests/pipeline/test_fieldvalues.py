@@ -798,3 +798,16 @@ def test_the_id_numbers_year_is_proposed_where_the_recognizer_weighed_it_for_the
     heard = extract_fields("residence_confirmation", [page])
     assert heard.values["date_of_birth"] == "1984-04-29"
     assert "the ID number says born in 1984" in heard.problems["date_of_birth"][0]
+
+
+def test_a_name_in_capitals_is_not_lengthened_by_a_small_word_after_its_second_printing():
+    lines = [
+        "Họ, chữ đệm, tên vợ: ĐẶNG LAN KIM HUYỀN",
+        "Ngày, tháng, năm sinh: 14/05/1979",
+        "ĐẶNG LAN KIM HUYỀN màu",  # under the signature, a word of the form beside it
+    ]
+    found = extract_fields("marriage_certificate", [page_of(lines)])
+    assert found.values["wife_name"] == "ĐẶNG LAN KIM HUYỀN"
+    lines[2] = "ĐẶNG LAN KIM HUYỀN MẬU"  # printed longer in capitals: cut short above
+    found = extract_fields("marriage_certificate", [page_of(lines)])
+    assert found.values["wife_name"] == "ĐẶNG LAN KIM HUYỀN MẬU"
