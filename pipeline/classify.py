@@ -42,6 +42,8 @@ CARD_ASPECT, CARD_ASPECT_TOLERANCE = 85.6 / 54.0, 0.12
 MEMBERS_TABLE_CUE = 0.7
 _MEMBERS_HEADER = (("ho va ten", "ho ten"), ("ngay", "nam sinh"), ("quan he",))
 _ID_COLUMN = ("dinh danh", "ddcn", "cccd", "cmnd")
+#: what may stand before a title on its line without being part of it: OCR's marks
+_NOT_LETTERS = " ^~`'\"“”‘’-–—_.,:;|/\\*°"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,7 @@ def match_title(text: str) -> tuple[str, str, float] | None:
     for line in text.splitlines()[:TITLE_LINES]:
         if not mostly_capitals(line):
             continue
-        folded = fold(line)
+        folded = fold(line).lstrip(_NOT_LETTERS)  # "^ CÂN CƯỚC": a mark OCR set before it
         for doc_type, variants in titles().items():
             for printed, key in variants:
                 score = fuzz.ratio(key, folded[: len(key) + 1].rstrip())

@@ -34,6 +34,7 @@ def test_fold_and_nfc() -> None:
         ("ĐƠN ĐỀ NGHỊ XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ", "application_form"),
         ("XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ", "residence_confirmation"),
         ("NHỮNG NGƯỜI TRONG HỘ\nSTT Họ và tên", "household_register"),  # the booklet's page 2
+        ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n^ CÂN CƯỚC", "citizen_id_card"),  # a mark before
     ],
 )
 def test_titles_are_matched_tolerantly_and_the_longest_wins(text: str, doc_type: str) -> None:
