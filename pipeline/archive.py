@@ -1,0 +1,336 @@
+"""The archive copy of a document: its scanned pages as one PDF/A-2b, searchable.
+
+Each page is the scan itself -- colour kept, at its own resolution up to
+:data:`MAX_DPI` (never below what was scanned), JPEG for colour and grey, CCITT G4 for
+bitonal pages, a JPEG file's own bytes where it needs no change -- with the OCR's words
+from the page stage drawn over it invisibly (rendering mode 3), each stretched to its box,
+so that a viewer highlights, finds and copies a word where it is printed. There is no
+second OCR: the words are those the pipeline read (``PageText.words``, in the original
+scan's pixels).
+
+Well-kept libraries do the PDF work: img2pdf places the images (it copies JPEG and G4 data
+as they are), fpdf2 writes the text layer in a glyphless font (``ocr_models/fonts/``), pikepdf
+lays one over the other and writes the PDF/A parts -- XMP metadata (title, document type,
+dossier code, language ``vi``, ``pdfaid`` 2B), an sRGB output intent, document information
+that agrees with it. What is checked of PDF/A, and what is not: docs/archive.md.
+
+A stage of the pipeline: a function of serializable inputs (the pages' references and
+words), which decodes one page at a time.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import cv2
+import img2pdf
+import numpy as np
+import pikepdf
+from fpdf import FPDF
+from fpdf.enums import TextMode
+from PIL import Image, ImageCms
+
+from sohoa import ocr_models
+
+from . import intake
+from .models import OcrWord, PageText, SourceKind
+from .vntext import nfc
+
+POINTS_PER_INCH = 72.0
+#: pages scanned finer are reduced to this for the archive (a 600-dpi scan is four times
+#: the bytes for no gain in legibility); pages scanned coarser keep their resolution
+MAX_DPI = 300.0
+#: JPEG quality of colour and grey pages: SSIM >= 0.95 against the scan (docs/archive.md)
+JPEG_QUALITY = 75
+#: a grey page whose pixels are this close to black or white is bitonal: stored as G4
+BITONAL_SHARE = 0.995
+#: where a word's baseline sits in its box, from the top (the glyphless font's ascent)
+BASELINE = 0.8
+PRODUCER = "sohoa"
+_EXIF_ORIENTATION = 0x0112
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveInfo:
+    """What the archive copy says of itself (XMP and document information)."""
+
+    title: str
+    doc_type: str
+    dossier_code: str | None = None
+    language: str = "vi"
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+class ArchiveError(ValueError):
+    """A document that cannot be made into an archive copy (a page with no image)."""
+
+
+def build_archive(pages: Sequence[PageText], info: ArchiveInfo, out: Path) -> Path:
+    """Write the archive PDF/A-2b of a document whose pages were read into ``pages``."""
+    if not pages:
+        raise ArchiveError("a document of no pages")
+    sizes = [_page_size(page) for page in pages]
+    images = pikepdf.open(io.BytesIO(_image_pages(pages, sizes)))
+    text = pikepdf.open(io.BytesIO(_text_layer(pages, sizes)))
+    for page, target, layer in zip(pages, images.pages, text.pages, strict=True):
+        target.add_overlay(layer)
+        if page.rotation:
+            target.Rotate = page.rotation  # shown upright; the words turn with the page
+    _make_pdfa(images, info)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    images.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out
+
+
+# --------------------------------------------------------------------------- images
+@dataclass(frozen=True, slots=True)
+class _Size:
+    width_pt: float
+    height_pt: float
+    scale: float  # points per pixel of the original scan
+
+
+def _page_size(page: PageText) -> _Size:
+    if page.origin != "ocr" or page.dpi <= 0:
+        raise ArchiveError(f"{page.ref.path} page {page.ref.number}: no scanned image to archive")
+    scale = POINTS_PER_INCH / page.dpi
+    return _Size(page.width * scale, page.height * scale, scale)
+
+
+def _image_pages(pages: Sequence[PageText], sizes: Sequence[_Size]) -> bytes:
+    """One PDF page a scan, each image the page's size; decoded and encoded one at a time."""
+    encoded = [_encoded_image(page) for page in pages]
+    layouts = iter(sizes)
+
+    def layout(_imgw: float, _imgh: float, _ndpi: object) -> tuple[float, float, float, float]:
+        size = next(layouts)
+        return size.width_pt, size.height_pt, size.width_pt, size.height_pt
+
+    return img2pdf.convert(encoded, layout_fun=layout, rotation=img2pdf.Rotation.none)
+
+
+def _encoded_image(page: PageText) -> bytes:
+    """The page's scan as JPEG or G4 TIFF bytes, at most :data:`MAX_DPI`."""
+    if _passes_through(page):
+        return Path(page.ref.path).read_bytes()
+    image = intake.load_page(page.ref).image
+    if image is None:
+        raise ArchiveError(f"{page.ref.path} page {page.ref.number}: no scanned image to archive")
+    if page.dpi > MAX_DPI:
+        factor = MAX_DPI / page.dpi
+        image = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return _encode(image)
+
+
+def _passes_through(page: PageText) -> bool:
+    """A JPEG file at no more than MAX_DPI, as the page stage saw it (no EXIF turn): its
+    own bytes, without a second generation of JPEG loss."""
+    if page.ref.kind is not SourceKind.jpeg or page.dpi > MAX_DPI:
+        return False
+    with Image.open(page.ref.path) as image:  # the header only
+        turned = image.getexif().get(_EXIF_ORIENTATION, 1) != 1
+        return not turned and image.size == (page.width, page.height)
+
+
+def _encode(image: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    if image.ndim == 2 and _is_bitonal(image):
+        Image.fromarray(image).point(lambda v: 255 if v >= 128 else 0).convert("1").save(
+            buffer, format="TIFF", compression="group4"
+        )
+    elif image.ndim == 2:
+        Image.fromarray(image).save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    else:
+        rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        Image.fromarray(rgb).save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    return buffer.getvalue()
+
+
+def _is_bitonal(grey: np.ndarray) -> bool:
+    extreme = np.count_nonzero((grey <= 16) | (grey >= 239))
+    return extreme >= BITONAL_SHARE * grey.size
+
+
+# --------------------------------------------------------------------------- text layer
+def _text_layer(pages: Sequence[PageText], sizes: Sequence[_Size]) -> bytes:
+    """The words, invisible, one PDF page a scan, each word stretched over its box."""
+    pdf = FPDF(unit="pt")
+    pdf.set_auto_page_break(False)
+    pdf.set_margin(0)
+    pdf.add_font("glyphless", fname=str(glyphless_font()))
+    for page, size in zip(pages, sizes, strict=True):
+        pdf.add_page(format=(size.width_pt, size.height_pt))
+        pdf.set_font("glyphless")
+        pdf.text_mode = TextMode.INVISIBLE
+        for word in page.words:
+            _place(pdf, word, size, page.rotation % 360)
+    return bytes(pdf.output())
+
+
+def _place(pdf: FPDF, word: OcrWord, size: _Size, rotation: int) -> None:
+    """One word over its box, running the way it reads on the page as shown (``/Rotate``
+    ``rotation``): text extractors order a line's letters along it."""
+    text = nfc(word.text).strip()
+    if not text or word.width <= 0 or word.height <= 0:
+        return
+    s = size.scale
+    box = (word.left * s, word.top * s, (word.left + word.width) * s, (word.top + word.height) * s)
+    u0, v0, u1, v1 = _shown(box, size, rotation)
+    pdf.set_font_size(v1 - v0)
+    pdf.set_stretching(100)  # the width at 100 %: fpdf2 measures with the stretching set
+    pdf.set_stretching(100 * (u1 - u0) / pdf.get_string_width(text))
+    x, y = _unshown(u0, v0 + BASELINE * (v1 - v0), size, rotation)
+    # a space after the word, past its box: extractors part words at it, however close the
+    # next word's box (pdfplumber merges words less than 3 pt apart)
+    if rotation:
+        with pdf.rotation(rotation, x, y):
+            pdf.text(x, y, text + " ")
+    else:
+        pdf.text(x, y, text + " ")
+
+
+def _shown(
+    box: tuple[float, float, float, float], size: _Size, rotation: int
+) -> tuple[float, float, float, float]:
+    """A box on the page as stored (points, y down) where it is on the page as shown."""
+    x0, y0, x1, y1 = box
+    w, h = size.width_pt, size.height_pt
+    return {
+        0: (x0, y0, x1, y1),
+        90: (h - y1, x0, h - y0, x1),
+        180: (w - x1, h - y1, w - x0, h - y0),
+        270: (y0, w - x1, y1, w - x0),
+    }[rotation]
+
+
+def _unshown(u: float, v: float, size: _Size, rotation: int) -> tuple[float, float]:
+    """A point of the page as shown where it is on the page as stored."""
+    w, h = size.width_pt, size.height_pt
+    return {0: (u, v), 90: (v, h - u), 180: (w - u, h - v), 270: (w - v, u)}[rotation]
+
+
+@cache
+def glyphless_font() -> Path:
+    """``ocr_models/fonts/glyphless.ttf`` (``python -m sohoa.ocr_models.build_glyphless_font``)."""
+    return ocr_models.PACKAGE_DIR / "fonts" / "glyphless.ttf"
+
+
+# --------------------------------------------------------------------------- PDF/A
+def _make_pdfa(pdf: pikepdf.Pdf, info: ArchiveInfo) -> None:
+    """PDF/A-2b's document-level parts: an sRGB output intent and XMP metadata that the
+    document information dictionary agrees with."""
+    pdf.Root.OutputIntents = pikepdf.Array([_output_intent(pdf)])
+    keywords = ", ".join(k for k in (info.doc_type, info.dossier_code) if k)
+    pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary())
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:title"] = nfc(info.title)
+        meta["dc:language"] = [info.language]
+        meta["dc:subject"] = [k for k in (info.doc_type, info.dossier_code) if k]
+        meta["pdf:Keywords"] = keywords
+        meta["pdf:Producer"] = PRODUCER
+        meta["xmp:CreatorTool"] = PRODUCER
+        stamp = info.created.isoformat(timespec="seconds")
+        meta["xmp:CreateDate"] = stamp
+        meta["xmp:ModifyDate"] = stamp
+        meta["xmp:MetadataDate"] = stamp
+        meta["pdfaid:part"] = "2"
+        meta["pdfaid:conformance"] = "B"
+
+
+def _output_intent(pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
+    profile = pikepdf.Stream(pdf, _srgb_profile())
+    profile.N = 3
+    return pikepdf.Dictionary(
+        Type=pikepdf.Name.OutputIntent,
+        S=pikepdf.Name.GTS_PDFA1,
+        OutputConditionIdentifier="sRGB IEC61966-2.1",
+        RegistryName="http://www.color.org",
+        Info="sRGB IEC61966-2.1",
+        DestOutputProfile=profile,
+    )
+
+
+@cache
+def _srgb_profile() -> bytes:
+    """An sRGB ICC profile, made by Little CMS (Pillow's ImageCms): no file to ship."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+# --------------------------------------------------------------------------- checks
+def pdfa_problems(path: Path) -> list[str]:
+    """What in the PDF at ``path`` breaks the PDF/A-2b rules that can be checked without a
+    full validator: none for a conforming file. Checked: the header version, no
+    encryption, XMP metadata in an xpacket naming part 2 conformance B and a title that the
+    document information repeats, an output intent with an ICC profile of as many
+    components as it says, every font embedded (also in form XObjects), no image asking to
+    be interpolated, no LZW, no JavaScript, a trailer ID. Not checked: the fonts' insides
+    and widths, colour spaces image by image, the XMP's full schema (docs/archive.md)."""
+    problems: list[str] = []
+    with pikepdf.open(path) as pdf:
+        if pdf.pdf_version > "1.7":
+            problems.append(f"PDF version {pdf.pdf_version} is above 1.7")
+        if pdf.is_encrypted:
+            problems.append("encrypted")
+        if "/ID" not in pdf.trailer:
+            problems.append("no trailer ID")
+        problems += _metadata_problems(pdf)
+        problems += _output_intent_problems(pdf)
+        problems += _object_problems(pdf)
+    return problems
+
+
+def _metadata_problems(pdf: pikepdf.Pdf) -> list[str]:
+    if "/Metadata" not in pdf.Root:
+        return ["no XMP metadata"]
+    problems = []
+    if not pdf.Root.Metadata.read_bytes().startswith(b"<?xpacket begin="):
+        problems.append("XMP metadata outside an xpacket")
+    meta = pdf.open_metadata()
+    if meta.get("pdfaid:part") != "2" or meta.get("pdfaid:conformance") != "B":
+        problems.append("XMP does not claim PDF/A-2B")
+    title = str(pdf.docinfo.get("/Title", ""))
+    if meta.get("dc:title") != title:
+        problems.append("the document information's title is not the XMP's")
+    return problems
+
+
+def _output_intent_problems(pdf: pikepdf.Pdf) -> list[str]:
+    intents = pdf.Root.get("/OutputIntents", pikepdf.Array())
+    pdfa = [i for i in intents if i.get("/S") == pikepdf.Name.GTS_PDFA1]
+    if len(pdfa) != 1:
+        return [f"{len(pdfa)} PDF/A output intents (one is needed)"]
+    profile = pdfa[0].get("/DestOutputProfile")
+    if profile is None:
+        return ["the output intent has no ICC profile"]
+    data = profile.read_bytes()
+    components = {b"RGB ": 3, b"GRAY": 1, b"CMYK": 4}.get(data[16:20])
+    if components is None or components != int(profile.get("/N", 0)):
+        return ["the output intent's ICC profile does not match its /N"]
+    return []
+
+
+def _object_problems(pdf: pikepdf.Pdf) -> list[str]:
+    problems = set()
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            continue
+        if obj.get("/Type") == pikepdf.Name.Font and obj.get("/Subtype") != pikepdf.Name.Type0:
+            descriptor = obj.get("/FontDescriptor")
+            embedded = descriptor is not None and any(
+                k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
+            if not embedded:
+                problems.add(f"font {obj.get('/BaseFont')} not embedded")
+        if obj.get("/Subtype") == pikepdf.Name.Image and obj.get("/Interpolate") is True:
+            problems.add("an image asks to be interpolated")
+        filters = obj.get("/Filter")
+        if filters is not None and "/LZWDecode" in str(filters):
+            problems.add("LZW compression")
+        if obj.get("/S") == pikepdf.Name.JavaScript or "/JS" in obj:
+            problems.add("JavaScript")
+    return sorted(problems)
