@@ -1,0 +1,177 @@
+"""The archive PDF against OCRmyPDF's PDF/A of the same scans: bytes, fidelity, time.
+
+Generates scans (``sohoa.synth``, every document type, mild / medium / hard, the formats
+scanners write: JPEG, PNG, TIFF incl. G4, scanned PDF), reads each page once with sohoa's
+page stage (timed: the OCR time the archive is measured against), builds sohoa's archive
+PDF/A from those words (timed), and runs ``ocrmypdf --output-type pdfa --optimize 1 -l vie``
+on the same file. For every page it renders both PDFs back at the scan's resolution
+(pypdfium2) and takes the SSIM of each against the scan as sohoa loaded it (grey). Prints
+bytes per page, SSIM and milliseconds per page, per scan format, side by side.
+
+    python benchmarks/archive.py --per-type 3 --seed 2060 [--workdir DIR] [--skip-ocrmypdf]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pikepdf
+
+from sohoa.pipeline import intake
+from sohoa.pipeline.archive import ArchiveInfo, build_archive, pdfa_problems
+from sohoa.pipeline.ocr import read_page
+from sohoa.pipeline.settings import load_settings
+from sohoa.synth import evaluation_corpus
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-type", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2060)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--skip-ocrmypdf", action="store_true")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sohoa-archive-"))
+    records = evaluation_corpus(workdir / "corpus", seed=args.seed, per_type=args.per_type)
+    ocrmypdf = not args.skip_ocrmypdf and shutil.which("ocrmypdf") is not None
+    rows: dict[str, list[dict[str, float]]] = defaultdict(list)
+    for record in records:
+        path = workdir / "corpus" / record["file"]
+        row = _measure(path, workdir / "out", ocrmypdf)
+        rows[_format(path, record)].append(row)
+        rows["all"].append(row)
+    _print(rows, ocrmypdf)
+
+
+def _format(path: Path, record: dict) -> str:
+    kind = intake.sniff(str(path)).value
+    return f"{kind} ({record['format']})" if record.get("format") else kind
+
+
+def _measure(path: Path, out_dir: Path, ocrmypdf: bool) -> dict[str, float]:
+    settings = load_settings().ocr
+    refs = intake.list_pages(str(path))
+    started = time.perf_counter()
+    pages = [read_page(ref, settings) for ref in refs]
+    ocr_seconds = time.perf_counter() - started
+    ours = out_dir / f"{path.stem}.sohoa.pdf"
+    started = time.perf_counter()
+    build_archive(pages, ArchiveInfo(path.stem, "benchmark"), ours)
+    build_seconds = time.perf_counter() - started
+    if problems := pdfa_problems(ours):
+        print(f"{path.name}: {problems}", file=sys.stderr)
+    scans = [intake.load_page(ref).image for ref in refs]
+    row = {
+        "pages": len(pages),
+        "ocr_ms": 1000 * ocr_seconds / len(pages),
+        "build_ms": 1000 * build_seconds / len(pages),
+        "bytes": ours.stat().st_size / len(pages),
+        "ssim": min(_ssim_pdf(ours, scans, [p.dpi for p in pages])),
+    }
+    if ocrmypdf:
+        theirs = out_dir / f"{path.stem}.ocrmypdf.pdf"
+        started = time.perf_counter()
+        done = _run_ocrmypdf(path, theirs)
+        row["ocrmypdf_ms"] = 1000 * (time.perf_counter() - started) / len(pages)
+        if done:
+            row["ocrmypdf_bytes"] = theirs.stat().st_size / len(pages)
+            row["ocrmypdf_ssim"] = min(_ssim_pdf(theirs, scans, [p.dpi for p in pages]))
+    return row
+
+
+def _run_ocrmypdf(path: Path, out: Path) -> bool:
+    argv = ["ocrmypdf", "-q", "-l", "vie", "--output-type", "pdfa", "--optimize", "1"]
+    argv += ["--rotate-pages", "--jobs", "1", str(path), str(out)]
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:  # a multi-page TIFF: OCRmyPDF asks for img2pdf first
+        print(f"ocrmypdf {path.name}: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+    return done.returncode == 0
+
+
+def _ssim_pdf(pdf_path: Path, scans: list[np.ndarray], dpis: list[float]) -> list[float]:
+    """SSIM of each page's stored image (the largest on the page, decoded by pikepdf)
+    against the scan as sohoa loaded it, the scan brought to the stored image's size: the
+    fidelity of what is kept, apart from any viewer's resampling."""
+    scores = []
+    with pikepdf.open(pdf_path) as pdf:
+        for page, scan in zip(pdf.pages, scans, strict=True):
+            stored = _largest_image(page)
+            grey = scan if scan.ndim == 2 else cv2.cvtColor(scan, cv2.COLOR_BGR2GRAY)
+            if stored.shape != grey.shape:
+                stored = _unturned(stored, grey.shape)
+            if stored.shape != grey.shape:  # stored smaller (a finer scan reduced)
+                grey = cv2.resize(grey, stored.shape[::-1], interpolation=cv2.INTER_AREA)
+            scores.append(ssim(grey, stored))
+    return scores
+
+
+def _largest_image(page: pikepdf.Page) -> np.ndarray:
+    images = [pikepdf.PdfImage(x) for x in page.get_images().values()]
+    best = max(images, key=lambda i: i.width * i.height)
+    return np.asarray(best.as_pil_image().convert("L"))
+
+
+def _unturned(stored: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    for turns in (1, 2, 3):
+        candidate = np.rot90(stored, turns)
+        if candidate.shape == shape:
+            return candidate
+    return stored
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean structural similarity of two grey images (Wang et al. 2004, Gaussian 11x11,
+    sigma 1.5, K1 0.01, K2 0.03, L 255)."""
+    x, y = a.astype(np.float64), b.astype(np.float64)
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+
+    def blur(image: np.ndarray) -> np.ndarray:
+        return cv2.GaussianBlur(image, (11, 11), 1.5)
+
+    mx, my = blur(x), blur(y)
+    vx, vy, cxy = blur(x * x) - mx * mx, blur(y * y) - my * my, blur(x * y) - mx * my
+    index = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
+    return float(index.mean())
+
+
+def _print(rows: dict[str, list[dict[str, float]]], ocrmypdf: bool) -> None:
+    print(
+        "| scans | files | pages | KB/page sohoa | KB/page OCRmyPDF | SSIM min sohoa |"
+        " SSIM min OCRmyPDF | OCR ms/page | archive ms/page | archive / OCR |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for group in sorted(rows, key=lambda g: (g == "all", g)):
+        items = rows[group]
+        pages = sum(r["pages"] for r in items)
+
+        def per_page(key: str, items: list[dict[str, float]] = items, pages: int = pages) -> float:
+            return sum(r[key] * r["pages"] for r in items if key in r) / pages
+
+        theirs = [r for r in items if "ocrmypdf_bytes" in r]
+        their_pages = sum(r["pages"] for r in theirs)
+        their_bytes = sum(r["ocrmypdf_bytes"] * r["pages"] for r in theirs)
+        their_kb = f"{their_bytes / their_pages / 1024:.0f}" if theirs else "-"
+        their_ssim = f"{min(r['ocrmypdf_ssim'] for r in theirs):.3f}" if theirs else "-"
+        ocr, build = per_page("ocr_ms"), per_page("build_ms")
+        print(
+            f"| {group} | {len(items)} | {pages} | {per_page('bytes') / 1024:.0f} | {their_kb} |"
+            f" {min(r['ssim'] for r in items):.3f} | {their_ssim} | {ocr:.0f} | {build:.0f} |"
+            f" {100 * build / ocr:.1f} % |"
+        )
+    if ocrmypdf:
+        times = [r["ocrmypdf_ms"] for r in rows["all"] if "ocrmypdf_ms" in r]
+        print(f"\nOCRmyPDF (its own OCR included): {statistics.mean(times):.0f} ms a page")
+
+
+if __name__ == "__main__":
+    main()
