@@ -31,6 +31,7 @@ import cv2
 import img2pdf
 import numpy as np
 import pikepdf
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import TextMode
 from PIL import Image, ImageCms
@@ -52,6 +53,7 @@ BITONAL_SHARE = 0.995
 #: where a word's baseline sits in its box, from the top (the glyphless font's ascent)
 BASELINE = 0.8
 PRODUCER = "sohoa"
+REPLACEMENT = "\ufffd"  # for a character the text layer's font does not map
 _EXIF_ORIENTATION = 0x0112
 
 
@@ -175,7 +177,8 @@ def _text_layer(pages: Sequence[PageText], sizes: Sequence[_Size]) -> bytes:
 def _place(pdf: FPDF, word: OcrWord, size: _Size, rotation: int) -> None:
     """One word over its box, running the way it reads on the page as shown (``/Rotate``
     ``rotation``): text extractors order a line's letters along it."""
-    text = nfc(word.text).strip()
+    covered = glyphless_characters()
+    text = "".join(ch if ch in covered else REPLACEMENT for ch in nfc(word.text).strip())
     if not text or word.width <= 0 or word.height <= 0:
         return
     s = size.scale
@@ -212,6 +215,13 @@ def _unshown(u: float, v: float, size: _Size, rotation: int) -> tuple[float, flo
     """A point of the page as shown where it is on the page as stored."""
     w, h = size.width_pt, size.height_pt
     return {0: (u, v), 90: (v, h - u), 180: (w - u, h - v), 270: (w - v, u)}[rotation]
+
+
+@cache
+def glyphless_characters() -> frozenset[str]:
+    """The characters the glyphless font maps to its glyph (the rest are written as
+    :data:`REPLACEMENT`: PDF/A forbids drawing ``.notdef``)."""
+    return frozenset(chr(cp) for cp in TTFont(glyphless_font()).getBestCmap())
 
 
 @cache

@@ -152,3 +152,12 @@ def test_a_document_without_scanned_pages_is_refused(read, tmp_path) -> None:
     with pytest.raises(ArchiveError, match="no scanned image"):
         build_archive([born_digital], INFO, tmp_path / "doc.pdf")
     assert not (tmp_path / "doc.pdf").exists()
+
+
+def test_a_character_the_font_does_not_map_is_written_as_a_replacement(read, tmp_path) -> None:
+    page = read["png"][0]
+    odd = replace(page.words[0], text="合同")  # OCR noise in a script no form is printed in
+    out = build_archive([replace(page, words=[odd])], INFO, tmp_path / "doc.pdf")
+    with pdfplumber.open(out) as pdf:
+        assert [w["text"] for w in pdf.pages[0].extract_words()] == ["\ufffd\ufffd"]
+    assert pdfa_problems(out) == []
