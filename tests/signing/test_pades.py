@@ -1,0 +1,115 @@
+"""PAdES B-B signatures by the development CA: pyHanko and poppler's pdfsig must agree."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+from sohoa.signing.devca import CA_NAME, SIGNER_NAME, development_signer
+from sohoa.signing.pades import SigningError, load_signer, sign, verify
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory):
+    return development_signer(tmp_path_factory.mktemp("home"))
+
+
+@pytest.fixture(scope="module")
+def signer(dev):
+    return load_signer(dev.pkcs12, dev.passphrase)
+
+
+@pytest.fixture
+def document(tmp_path) -> Path:
+    """A one-page PDF with a line of text in its content."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont="/Helvetica"
+        )
+    )
+    page = pdf.pages[0]
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 770 Td (GIAY KHAI SINH) Tj ET")
+    path = tmp_path / "doc.pdf"
+    pdf.save(path, compress_streams=False)  # the words stay readable in the file's bytes
+    return path
+
+
+def pdfsig(path: Path) -> str:
+    return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+
+
+def test_the_development_ca_says_it_is_for_tests_and_is_made_once(dev, tmp_path) -> None:
+    assert "TEST" in CA_NAME and "NOT FOR PRODUCTION" in SIGNER_NAME
+    assert dev.pkcs12.stat().st_mode & 0o777 == 0o600
+    again = development_signer(dev.pkcs12.parent.parent)
+    assert again.root_certificate.read_bytes() == dev.root_certificate.read_bytes()
+    assert again.passphrase == dev.passphrase
+
+
+def test_a_signed_document_is_intact_trusted_and_whole_for_both_verifiers(
+    document, signer, dev, tmp_path
+) -> None:
+    signed = sign(document, tmp_path / "signed.pdf", signer, reason="Sao y bản chính")
+    (report,) = verify(signed, [dev.root_certificate])
+    assert report.intact and report.trusted and report.covers_whole_document
+    assert report.certification_ok and SIGNER_NAME in report.signer
+    said = pdfsig(signed)
+    assert "Signature is Valid." in said and "Total document signed" in said
+    assert "ETSI.CAdES.detached" in said
+
+
+def test_a_second_signature_leaves_the_first_intact(document, signer, dev, tmp_path) -> None:
+    once = sign(document, tmp_path / "once.pdf", signer)
+    twice = sign(once, tmp_path / "twice.pdf", signer)
+    first, second = verify(twice, [dev.root_certificate])
+    assert first.intact and first.certification_ok and not first.covers_whole_document
+    assert second.intact and second.covers_whole_document
+    assert pdfsig(twice).count("Signature is Valid.") == 2
+
+
+def test_tampered_bytes_break_the_signature_for_both_verifiers(
+    document, signer, dev, tmp_path
+) -> None:
+    signed = sign(document, tmp_path / "signed.pdf", signer)
+    data = bytearray(signed.read_bytes())
+    at = data.index(b"GIAY KHAI SINH")
+    data[at : at + 4] = b"GIAO"
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(bytes(data))
+    (report,) = verify(tampered, [dev.root_certificate])
+    assert not report.intact
+    assert "Signature is Valid." not in pdfsig(tampered)
+
+
+def test_content_changed_after_certification_is_caught(document, signer, dev, tmp_path) -> None:
+    signed = sign(document, tmp_path / "signed.pdf", signer)
+    changed = tmp_path / "changed.pdf"
+    with signed.open("rb") as handle:  # an incremental update, as an editor would append it
+        writer = IncrementalPdfFileWriter(handle)
+        page = writer.root["/Pages"]["/Kids"][0]
+        content = generic.StreamObject(stream_data=b"BT /F1 12 Tf 72 770 Td (GIAY KET HON) Tj ET")
+        page["/Contents"] = writer.add_object(content)
+        writer.update_container(page)
+        with changed.open("wb") as out:
+            writer.write(out)
+    (report,) = verify(changed, [dev.root_certificate])
+    assert report.intact  # the signed bytes are untouched ...
+    assert not report.covers_whole_document and not report.certification_ok  # ... but
+    assert "Not total document signed" in pdfsig(changed)
+
+
+def test_a_root_not_trusted_and_a_wrong_passphrase(document, signer, dev, tmp_path) -> None:
+    other = development_signer(tmp_path / "elsewhere")
+    signed = sign(document, tmp_path / "signed.pdf", signer)
+    (report,) = verify(signed, [other.root_certificate])
+    assert report.intact and not report.trusted
+    with pytest.raises(SigningError, match="cannot unlock"):
+        load_signer(dev.pkcs12, b"not the passphrase")
