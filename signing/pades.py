@@ -6,9 +6,12 @@ timestamp -- a second official, an archive's renewal -- is still allowed. It is 
 signature (``ETSI.CAdES.detached``, SHA-256) over the whole file, appended as an
 incremental update, so that a PDF already signed keeps its first signature intact.
 
+A signature may be visible: a stamp in Vietnamese with a QR code of the document's
+verification address, where the page has no text (sohoa.signing.stamp).
+
 This is the B-B level: the signature and the signer's certificate chain. B-T (an RFC 3161
 timestamp), B-LT (revocation data in the DSS) and B-LTA (a document timestamp), the level
-chosen per deployment, PKCS#11 tokens and the visible stamp are the next parts of issue #4.
+chosen per deployment and PKCS#11 tokens are the next parts of issue #4.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
+
+from .stamp import Stamp, stamp_style
 
 FIELD_PREFIX = "sohoa-signature"
 
@@ -54,23 +59,39 @@ def load_signer(pkcs12: Path, passphrase: bytes) -> signers.SimpleSigner:
     return signer
 
 
-def sign(source: Path, out: Path, signer: signers.SimpleSigner, *, reason: str = "") -> Path:
+def sign(
+    source: Path,
+    out: Path,
+    signer: signers.SimpleSigner,
+    *,
+    reason: str = "",
+    stamp: Stamp | None = None,
+) -> Path:
     """Sign ``source`` into ``out``: a certification signature where the file has none yet,
-    an approval signature after the ones it has (they stay intact)."""
+    an approval signature after the ones it has (they stay intact); visible as ``stamp``
+    where one is given, invisible otherwise."""
     with source.open("rb") as handle:
         writer = IncrementalPdfFileWriter(handle, strict=False)
         existing = len(PdfFileReader(handle, strict=False).embedded_signatures)
+        name = f"{FIELD_PREFIX}-{existing + 1}"
         meta = signers.PdfSignatureMetadata(
-            field_name=f"{FIELD_PREFIX}-{existing + 1}",
+            field_name=name,
             reason=reason or None,
             subfilter=fields.SigSeedSubFilter.PADES,
             md_algorithm="sha256",
             certify=existing == 0,
             docmdp_permissions=fields.MDPPerm.FILL_FORMS,
         )
+        field_spec, style, params = None, None, None
+        if stamp is not None:
+            box = tuple(round(v) for v in stamp.box)
+            field_spec = fields.SigFieldSpec(name, on_page=stamp.page, box=box)  # type: ignore[arg-type]
+            style = stamp_style()
+            params = {"signer": stamp.signer, "office": stamp.office, "url": stamp.verify_url}
+        pdf_signer = signers.PdfSigner(meta, signer, stamp_style=style, new_field_spec=field_spec)
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("wb") as target:
-            signers.sign_pdf(writer, meta, signer=signer, output=target)
+            pdf_signer.sign_pdf(writer, output=target, appearance_text_params=params)
     return out
 
 

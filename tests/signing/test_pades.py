@@ -6,12 +6,15 @@ import subprocess
 from pathlib import Path
 
 import pikepdf
+import pypdfium2 as pdfium
 import pytest
+import zxingcpp
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from sohoa.signing.devca import CA_NAME, SIGNER_NAME, development_signer
 from sohoa.signing.pades import SigningError, load_signer, sign, verify
+from sohoa.signing.stamp import MARGIN, Stamp, free_box
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +116,37 @@ def test_a_root_not_trusted_and_a_wrong_passphrase(document, signer, dev, tmp_pa
     assert report.intact and not report.trusted
     with pytest.raises(SigningError, match="cannot unlock"):
         load_signer(dev.pkcs12, b"not the passphrase")
+
+
+def test_the_stamp_goes_where_no_word_is() -> None:
+    page = (595.0, 842.0)
+    assert free_box(*page, []) == (342.0, 12.0, 582.0, 78.0)  # bottom right, clear of edges
+    footer = [(300.0, 0.0, 595.0, 120.0)]  # words in the bottom right corner
+    _, y0, x1, _ = free_box(*page, footer)
+    assert x1 <= 300.0 - MARGIN or y0 >= 120.0 + MARGIN
+    full = [(0.0, 0.0, 595.0, 842.0)]
+    _, y0, x1, _ = free_box(*page, full)
+    assert (x1, y0) == (595.0 - MARGIN, MARGIN)  # no room: the corner, as a hand stamp
+
+
+def test_a_visible_stamp_in_vietnamese_with_its_qr_code(document, signer, dev, tmp_path) -> None:
+    words = [(72.0, 760.0, 200.0, 782.0)]
+    stamp = Stamp(
+        "Nguyễn Văn Bình",
+        "UBND phường Hàng Bạc",
+        "https://sohoa.example/verify/0a1b2c",
+        free_box(595.0, 842.0, words),
+    )
+    signed = sign(document, tmp_path / "signed.pdf", signer, stamp=stamp)
+    (report,) = verify(signed, [dev.root_certificate])
+    assert report.intact and report.covers_whole_document
+    assert "Signature is Valid." in pdfsig(signed)
+    pdf = pdfium.PdfDocument(str(signed))
+    pdf.init_forms()
+    shown = pdf[0].render(scale=3, may_draw_forms=True).to_numpy()
+    pdf.close()
+    assert [code.text for code in zxingcpp.read_barcodes(shown)] == [stamp.verify_url]
+    with pikepdf.open(signed) as doc:
+        (widget,) = [a for a in doc.pages[0].Annots if a.get("/FT") == "/Sig"]
+        assert [float(v) for v in widget.Rect] == [round(v) for v in stamp.box]
+        assert "/AP" in widget

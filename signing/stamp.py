@@ -1,0 +1,82 @@
+"""The visible stamp of a signature: who signed, for which office, when -- in Vietnamese --
+and a QR code with the document's verification address, on the last page where no text is.
+
+pyHanko draws it (``QRStampStyle``) as the signature field's appearance, with a subset of
+Noto Sans embedded for the Vietnamese letters (DejaVu Sans came out with its letters spread
+apart: pyHanko's layout and that font's tables disagree). Where it goes is ours to find: the first
+place, from the bottom right of the page upwards and leftwards, that no word's box comes
+near (:func:`free_box`), so that the stamp hides nothing of the scan's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.stamp import QRStampStyle
+
+#: Debian's fonts-noto-core (installed by scripts/setup.sh): every Vietnamese letter
+FONT = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
+SIZE = (240.0, 66.0)  # points: three lines of 7-point text beside a QR code
+MARGIN = 12.0  # points kept clear around the stamp, from the page's edge and from words
+_CELL = 3.0  # points: the grid the free place is searched on
+TEXT = "Ký bởi: %(signer)s\nCơ quan: %(office)s\nThời gian ký: %(ts)s"
+TIME_FORMAT = "%d/%m/%Y %H:%M:%S %z"
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points, y upwards
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What the stamp says and where it goes (``page``: 0-based, -1 the last)."""
+
+    signer: str
+    office: str
+    verify_url: str  # what the QR code carries: the document's verification address
+    box: Box
+    page: int = -1
+
+
+def stamp_style() -> QRStampStyle:
+    return QRStampStyle(
+        stamp_text=TEXT,
+        timestamp_format=TIME_FORMAT,
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT)), font_size=7),
+        border_width=1,
+    )
+
+
+def free_box(
+    width: float, height: float, words: Iterable[Box], size: tuple[float, float] = SIZE
+) -> Box:
+    """The first place for the stamp, from the bottom right upwards and leftwards, that no
+    word comes within :data:`MARGIN` of; the bottom right corner where there is none (a
+    page full of text: the stamp then covers some of it, as a hand stamp would)."""
+    w, h = size
+    columns, rows = int(width // _CELL), int(height // _CELL)
+    taken = np.zeros((rows, columns), dtype=np.int32)  # row 0 at the bottom (y upwards)
+    for x0, y0, x1, y1 in words:
+        c0, c1 = _cells(x0 - MARGIN, x1 + MARGIN, columns)
+        r0, r1 = _cells(y0 - MARGIN, y1 + MARGIN, rows)
+        taken[r0:r1, c0:c1] = 1
+    edge = int(np.ceil(MARGIN / _CELL))
+    taken[:edge, :] = taken[-edge:, :] = taken[:, :edge] = taken[:, -edge:] = 1
+    sums = np.pad(taken.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    cw, ch = int(np.ceil(w / _CELL)), int(np.ceil(h / _CELL))
+    if cw > columns or ch > rows:
+        return (0.0, 0.0, w, h)
+    # every place at once: the words' cells each window of the stamp's size covers
+    covered = sums[ch:, cw:] - sums[:-ch, cw:] - sums[ch:, :-cw] + sums[:-ch, :-cw]
+    free_rows, free_columns = np.nonzero(covered[:, ::-1] == 0)  # right first, bottom first
+    if len(free_rows) == 0:
+        return (width - MARGIN - w, MARGIN, width - MARGIN, MARGIN + h)
+    r, c = int(free_rows[0]), covered.shape[1] - 1 - int(free_columns[0])
+    return (c * _CELL, r * _CELL, c * _CELL + w, r * _CELL + h)
+
+
+def _cells(low: float, high: float, limit: int) -> tuple[int, int]:
+    return max(0, int(low // _CELL)), min(limit + 1, int(np.ceil(high / _CELL)))
