@@ -9,27 +9,32 @@ incremental update, so that a PDF already signed keeps its first signature intac
 A signature may be visible: a stamp in Vietnamese with a QR code of the document's
 verification address, where the page has no text (sohoa.signing.stamp).
 
-This is the B-B level: the signature and the signer's certificate chain. B-T (an RFC 3161
-timestamp), B-LT (revocation data in the DSS) and B-LTA (a document timestamp), the level
-chosen per deployment and PKCS#11 tokens are the next parts of issue #4.
+PAdES baseline levels: B-B (the signature and the signer's certificate chain), B-T (and an
+RFC 3161 timestamp of it), B-LT (and the chain's revocation data, OCSP and CRLs, in the
+document security store) and B-LTA (and a document timestamp over all of it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.general import SigningError as SigningError_
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import ValidationError
 
 from .stamp import Stamp, stamp_style
 
 FIELD_PREFIX = "sohoa-signature"
+LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 
 
 class SigningError(ValueError):
@@ -46,6 +51,9 @@ class SignatureReport:
     trusted: bool
     covers_whole_document: bool
     certification_ok: bool  # no change after signing that its DocMDP level forbids
+    timestamped: bool = False  # an RFC 3161 signature timestamp that checks out
+    level: str = "B-B"
+    revoked: bool = False
 
 
 def load_signer(pkcs12: Path, passphrase: bytes) -> signers.SimpleSigner:
@@ -64,12 +72,24 @@ def sign(
     out: Path,
     signer: signers.SimpleSigner,
     *,
+    level: str = "B-B",
+    tsa_url: str | None = None,
+    trust_roots: Sequence[Path] = (),
     reason: str = "",
     stamp: Stamp | None = None,
 ) -> Path:
     """Sign ``source`` into ``out``: a certification signature where the file has none yet,
     an approval signature after the ones it has (they stay intact); visible as ``stamp``
-    where one is given, invisible otherwise."""
+    where one is given, invisible otherwise.
+
+    ``level``: ``B-B``; ``B-T`` adds the timestamp of the authority at ``tsa_url``; ``B-LT``
+    the chain's revocation data (OCSP, CRL, fetched now and checked up to ``trust_roots``)
+    in the document security store; ``B-LTA`` a document timestamp over all of it."""
+    if level not in LEVELS:
+        raise SigningError(f"unknown PAdES level {level!r}: one of {', '.join(LEVELS)}")
+    if level != "B-B" and not tsa_url:
+        raise SigningError(f"PAdES {level} needs a timestamp authority (tsa_url)")
+    long_term = level in ("B-LT", "B-LTA")
     with source.open("rb") as handle:
         writer = IncrementalPdfFileWriter(handle, strict=False)
         existing = len(PdfFileReader(handle, strict=False).embedded_signatures)
@@ -81,6 +101,9 @@ def sign(
             md_algorithm="sha256",
             certify=existing == 0,
             docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+            embed_validation_info=long_term,
+            validation_context=_context(trust_roots, fetching=True) if long_term else None,
+            use_pades_lta=level == "B-LTA",
         )
         field_spec, style, params = None, None, None
         if stamp is not None:
@@ -88,30 +111,73 @@ def sign(
             field_spec = fields.SigFieldSpec(name, on_page=stamp.page, box=box)  # type: ignore[arg-type]
             style = stamp_style()
             params = {"signer": stamp.signer, "office": stamp.office, "url": stamp.verify_url}
-        pdf_signer = signers.PdfSigner(meta, signer, stamp_style=style, new_field_spec=field_spec)
+        timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
+        pdf_signer = signers.PdfSigner(
+            meta, signer, timestamper=timestamper, stamp_style=style, new_field_spec=field_spec
+        )
         out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("wb") as target:
-            pdf_signer.sign_pdf(writer, output=target, appearance_text_params=params)
+        try:
+            with out.open("wb") as target:
+                pdf_signer.sign_pdf(writer, output=target, appearance_text_params=params)
+        except (SigningError_, ValidationError) as error:
+            out.unlink(missing_ok=True)
+            raise SigningError(f"cannot sign at {level}: {error}") from None
     return out
 
 
-def verify(path: Path, trust_roots: Iterable[Path]) -> list[SignatureReport]:
-    """Every signature of ``path``, checked against the PEM or DER roots in ``trust_roots``."""
+def _context(trust_roots: Sequence[Path], *, fetching: bool) -> ValidationContext:
     roots = [load_cert_from_pemder(str(root)) for root in trust_roots]
+    if not fetching:
+        return ValidationContext(trust_roots=roots, allow_fetching=False)
+    return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
+
+
+def verify(
+    path: Path, trust_roots: Sequence[Path], *, fetching: bool = False
+) -> list[SignatureReport]:
+    """Every signature of ``path`` (document timestamps aside), checked up to the PEM or DER
+    roots in ``trust_roots``; with ``fetching``, the signer's revocation status is asked of
+    its OCSP responder or CRL (a revoked certificate is then not trusted)."""
     reports = []
     with path.open("rb") as handle:
         reader = PdfFileReader(handle, strict=False)
-        for embedded in reader.embedded_signatures:
-            context = ValidationContext(trust_roots=roots, allow_fetching=False)
-            status = validate_pdf_signature(embedded, context)
+        has_dss = "/DSS" in reader.root
+        document_timestamped = bool(reader.embedded_timestamp_signatures)
+        for embedded in reader.embedded_regular_signatures:
+            status = validate_pdf_signature(embedded, _context(trust_roots, fetching=fetching))
+            timestamped = status.timestamp_validity is not None
             reports.append(
                 SignatureReport(
                     field=embedded.field_name,
                     signer=status.signing_cert.subject.human_friendly,
                     intact=status.intact and status.valid,
-                    trusted=status.trusted,
-                    covers_whole_document=status.coverage.name == "ENTIRE_FILE",
+                    trusted=status.trusted and not status.revoked,
+                    covers_whole_document=_covers_whole_document(status),
                     certification_ok=status.docmdp_ok is not False,
+                    timestamped=timestamped,
+                    level=_level(timestamped, has_dss, document_timestamped),
+                    revoked=bool(status.revoked),
                 )
             )
     return reports
+
+
+def _covers_whole_document(status: PdfSignatureStatus) -> bool:
+    """The signature covers the file, or all that follows it is validation data and
+    document timestamps (B-LT, B-LTA): nothing a reader sees changed after it."""
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return True
+    return (
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and status.modification_level is not None
+        and status.modification_level <= ModificationLevel.LTA_UPDATES
+    )
+
+
+def _level(timestamped: bool, has_dss: bool, document_timestamped: bool) -> str:
+    """The PAdES baseline level a signature's file shows: what is there, not what was asked."""
+    if not timestamped:
+        return "B-B"
+    if not has_dss:
+        return "B-T"
+    return "B-LTA" if document_timestamped else "B-LT"

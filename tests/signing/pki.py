@@ -1,0 +1,247 @@
+"""An offline test PKI served over real HTTP: root and intermediate CA, a timestamp authority,
+an OCSP responder and CRLs (certomancer), on 127.0.0.1 for the duration of a test module.
+
+Keys are made fresh (ECDSA P-256) in a temporary folder; certomancer issues the
+certificates from a configuration written here, and its Animator (a WSGI application)
+answers OCSP, CRL and RFC 3161 requests from werkzeug's server in a thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from asn1crypto import x509
+from certomancer.integrations.animator import Animator, AnimatorArchStore
+from certomancer.registry import ArchLabel, CertLabel, KeyLabel
+from certomancer.registry.config import CertomancerConfig
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from pyhanko.sign import signers
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from werkzeug.serving import make_server
+
+ARCH = "sohoa-test"
+KEYS = ("root", "interm", "ocsp", "tsa", "signer", "revoked")
+
+
+@dataclass(frozen=True)
+class TestPki:
+    url: str  # http://127.0.0.1:PORT
+    architecture: object
+
+    @property
+    def tsa_url(self) -> str:
+        return f"{self.url}/{ARCH}/tsa/tsa"
+
+    def cert(self, label: str) -> x509.Certificate:
+        return self.architecture.get_cert(CertLabel(label))
+
+    def signer(self, label: str = "signer") -> signers.SimpleSigner:
+        chain = [self.cert("root"), self.cert("interm")]
+        return signers.SimpleSigner(
+            signing_cert=self.cert(label),
+            signing_key=self.architecture.key_set.get_private_key(KeyLabel(label)),
+            cert_registry=SimpleCertificateStore.from_certs(chain),
+        )
+
+    def root_pem(self, folder: Path) -> Path:
+        path = folder / "test-root.pem"
+        path.write_bytes(self.cert("root").dump())
+        return path
+
+
+def _keys(folder: Path) -> None:
+    for label in KEYS:
+        key = ec.generate_private_key(ec.SECP256R1())
+        (folder / f"{label}.key.pem").write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+
+
+def _validity(start: datetime, days: int) -> dict[str, str]:
+    return {
+        "valid-from": start.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+        "valid-to": (start + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+    }
+
+
+def _config(url: str, start: datetime) -> dict:
+    usage = {"id": "key_usage", "critical": True}
+    ca_usage = usage | {
+        "smart-value": {
+            "schema": "key-usage",
+            "params": ["digital_signature", "key_cert_sign", "crl_sign"],
+        }
+    }
+    signing_usage = usage | {
+        "smart-value": {"schema": "key-usage", "params": ["digital_signature", "non_repudiation"]}
+    }
+    crl_of = {"id": "crl_distribution_points", "smart-value": {"schema": "crl-dist-url"}}
+    return {
+        "external-url-prefix": url,
+        "keysets": {ARCH: {"keys": {k: {"path": f"{k}.key.pem"} for k in KEYS}}},
+        "pki-architectures": {
+            ARCH: {
+                "keyset": ARCH,
+                "entity-defaults": {"country-name": "VN", "organization-name": "sohoa TEST PKI"},
+                "entities": {k: {"common-name": f"sohoa TEST {k}"} for k in KEYS},
+                "certs": {
+                    "root": {
+                        "subject": "root",
+                        "subject-key": "root",
+                        "issuer": "root",
+                        "authority-key": "root",
+                        "validity": _validity(start, 3650),
+                        "extensions": [
+                            {"id": "basic_constraints", "critical": True, "value": {"ca": True}},
+                            ca_usage,
+                        ],
+                    },
+                    "interm": {
+                        "issuer": "root",
+                        "validity": _validity(start, 1825),
+                        "extensions": [
+                            {"id": "basic_constraints", "critical": True, "value": {"ca": True}},
+                            ca_usage,
+                            crl_of
+                            | {
+                                "smart-value": {
+                                    **crl_of["smart-value"],
+                                    "params": {"crl-repo-names": ["root"]},
+                                }
+                            },
+                        ],
+                    },
+                    "ocsp": {
+                        "issuer": "interm",
+                        "validity": _validity(start, 1825),
+                        "extensions": [
+                            usage
+                            | {
+                                "smart-value": {
+                                    "schema": "key-usage",
+                                    "params": ["digital_signature"],
+                                }
+                            },
+                            {
+                                "id": "extended_key_usage",
+                                "critical": True,
+                                "value": ["ocsp_signing"],
+                            },
+                            {"id": "ocsp_no_check"},
+                        ],
+                    },
+                    "tsa": {
+                        "issuer": "root",
+                        "validity": _validity(start, 1825),
+                        "extensions": [
+                            usage
+                            | {
+                                "smart-value": {
+                                    "schema": "key-usage",
+                                    "params": ["digital_signature"],
+                                }
+                            },
+                            {
+                                "id": "extended_key_usage",
+                                "critical": True,
+                                "value": ["time_stamping"],
+                            },
+                            crl_of
+                            | {
+                                "smart-value": {
+                                    **crl_of["smart-value"],
+                                    "params": {"crl-repo-names": ["root"]},
+                                }
+                            },
+                        ],
+                    },
+                    "signer": {
+                        "issuer": "interm",
+                        "validity": _validity(start, 730),
+                        "extensions": [
+                            signing_usage,
+                            crl_of
+                            | {
+                                "smart-value": {
+                                    **crl_of["smart-value"],
+                                    "params": {"crl-repo-names": ["interm"]},
+                                }
+                            },
+                            {
+                                "id": "authority_information_access",
+                                "smart-value": {
+                                    "schema": "aia-urls",
+                                    "params": {"ocsp-responder-names": ["interm"]},
+                                },
+                            },
+                        ],
+                    },
+                    "revoked": {
+                        "template": "signer",
+                        "subject": "revoked",
+                        "subject-key": "revoked",
+                        "revocation": {
+                            "revoked-since": start.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                            "reason": "key_compromise",
+                        },
+                    },
+                },
+                "services": {
+                    "ocsp": {
+                        "interm": {
+                            "for-issuer": "interm",
+                            "responder-cert": "ocsp",
+                            "signing-key": "ocsp",
+                        }
+                    },
+                    "crl-repo": {
+                        "root": {
+                            "for-issuer": "root",
+                            "signing-key": "root",
+                            "simulated-update-schedule": "P90D",
+                        },
+                        "interm": {
+                            "for-issuer": "interm",
+                            "signing-key": "interm",
+                            "simulated-update-schedule": "P30D",
+                        },
+                    },
+                    "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
+                },
+            }
+        },
+    }
+
+
+@contextmanager
+def serve_test_pki(folder: Path) -> Iterator[TestPki]:
+    """The test PKI, answering on 127.0.0.1 until the block ends."""
+    _keys(folder)
+    holder: dict[str, object] = {}
+
+    def app(environ, start_response):  # the port is known only once the server listens
+        return holder["app"](environ, start_response)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.port}"
+    start = datetime.now(UTC) - timedelta(days=1)
+    config = CertomancerConfig(_config(url, start), key_search_dir=str(folder))
+    architecture = config.pki_archs[ArchLabel(ARCH)]
+    holder["app"] = Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield TestPki(url, architecture)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

@@ -1,0 +1,84 @@
+"""PAdES B-T, B-LT and B-LTA against an offline test PKI served over HTTP (tests/signing/pki.py):
+timestamps from its TSA, revocation data from its OCSP responder and CRLs; pdfsig agrees."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from sohoa.signing.pades import SigningError, sign, verify
+
+from .pki import serve_test_pki
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    with serve_test_pki(tmp_path_factory.mktemp("pki")) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def root(pki, tmp_path_factory) -> Path:
+    return pki.root_pem(tmp_path_factory.mktemp("roots"))
+
+
+@pytest.fixture
+def document(tmp_path) -> Path:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    path = tmp_path / "doc.pdf"
+    pdf.save(path)
+    return path
+
+
+def pdfsig(path: Path) -> str:
+    return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("level", ["B-T", "B-LT", "B-LTA"])
+def test_each_level_is_made_and_recognized(level, pki, root, document, tmp_path) -> None:
+    signed = sign(
+        document,
+        tmp_path / "signed.pdf",
+        pki.signer(),
+        level=level,
+        tsa_url=pki.tsa_url,
+        trust_roots=[root],
+    )
+    (report,) = verify(signed, [root])
+    assert report.intact and report.trusted and report.timestamped
+    assert report.level == level
+    assert report.covers_whole_document  # what follows it is validation data and timestamps
+    said = pdfsig(signed)
+    assert said.count("Signature is Valid.") == 1  # the signature, checked by pdfsig too
+    if level == "B-LTA":  # the document timestamp, listed as a signature by the TSA;
+        # poppler 22.12 does not check RFC 3161 document timestamps ("not yet been verified")
+        assert "Signer Certificate Common Name: sohoa TEST tsa" in said
+
+
+def test_a_revoked_signer_is_refused_at_b_lt_and_caught_when_verifying(
+    pki, root, document, tmp_path
+) -> None:
+    with pytest.raises(SigningError, match="B-LT"):
+        sign(
+            document,
+            tmp_path / "lt.pdf",
+            pki.signer("revoked"),
+            level="B-LT",
+            tsa_url=pki.tsa_url,
+            trust_roots=[root],
+        )
+    assert not (tmp_path / "lt.pdf").exists()
+    signed = sign(document, tmp_path / "bb.pdf", pki.signer("revoked"))
+    (report,) = verify(signed, [root], fetching=True)
+    assert report.intact and report.revoked and not report.trusted
+
+
+def test_levels_above_b_b_need_a_timestamp_authority(pki, document, tmp_path) -> None:
+    with pytest.raises(SigningError, match="timestamp authority"):
+        sign(document, tmp_path / "t.pdf", pki.signer(), level="B-T")
+    with pytest.raises(SigningError, match="unknown PAdES level"):
+        sign(document, tmp_path / "t.pdf", pki.signer(), level="B-X")
