@@ -83,6 +83,65 @@ def extract_command(
         raise typer.Exit(ExitCode.input_failed)
 
 
+@app.command("verify")
+def verify_command(
+    paths: Annotated[list[Path], typer.Argument(help="Signed PDFs.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON Lines, one per file.")
+    ] = False,
+    fetch: Annotated[
+        bool,
+        typer.Option("--fetch", help="Ask the signers' OCSP responders and CRLs for revocation."),
+    ] = False,
+) -> None:
+    """Verify every signature of each PDF: integrity, trust, coverage, level, timestamps.
+    Exits 1 if a file cannot be read or is not valid."""
+    from sohoa.signing.pades import (  # late: signing is not needed to extract
+        VerificationError,
+        configured_trust_roots,
+        verification_report,
+        verify,
+    )
+
+    roots = configured_trust_roots(load_settings().home)
+    failed = 0
+    for path in paths:
+        try:
+            report = verification_report(path, verify(path, roots, fetching=fetch))
+        except (OSError, VerificationError) as error:
+            failed += 1
+            message = error if isinstance(error, VerificationError) else f"{path}: {error.strerror}"
+            stderr.print(f"sohoa: error: {message}", markup=False, soft_wrap=True)
+            continue
+        failed += not report["valid"]
+        if as_json:
+            print(json.dumps(report, ensure_ascii=False), flush=True)
+        else:
+            print(_verification_summary(report), flush=True)
+    if failed:
+        raise typer.Exit(ExitCode.input_failed)
+
+
+def _verification_summary(report: dict) -> str:
+    verdict = "valid" if report["valid"] else "NOT VALID"
+    lines = [f"{report['file']}: {verdict}"]
+    if not report["signatures"]:
+        lines.append("  no signature")
+    for sig in report["signatures"]:
+        sub = f" ({sig['sub_indication']})" if sig["sub_indication"] else ""
+        lines.append(f"  {sig['field']}: {sig['indication']}{sub}, {sig['level']}")
+        lines.append(f"    signer: {sig['signer']}")
+        lines.append(
+            f"    signed at: {sig['signing_time']}" + (" (timestamp)" if sig["timestamped"] else "")
+        )
+        checks = ("intact", "trusted", "covers_whole_document")
+        lines.append(
+            "    "
+            + ", ".join(f"{c.replace('_', ' ')}: {'yes' if sig[c] else 'NO'}" for c in checks)
+        )
+    return "\n".join(lines)
+
+
 def _summary(document: Document, show_text: bool = False) -> str:
     """A clerk's view: the type, then each field with its confidence; what is unsure or
     wrong is marked "?" with the reason."""

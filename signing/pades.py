@@ -16,12 +16,14 @@ document security store) and B-LTA (and a document timestamp over all of it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -41,6 +43,10 @@ class SigningError(ValueError):
     """A key that cannot be used: a wrong passphrase, a file that is no PKCS#12."""
 
 
+class VerificationError(ValueError):
+    """A file that cannot be verified at all: no PDF, damaged, encrypted."""
+
+
 @dataclass(frozen=True, slots=True)
 class SignatureReport:
     """What a verifier says of one signature (CONTRACT.md ``sohoa verify``, in part)."""
@@ -54,6 +60,63 @@ class SignatureReport:
     timestamped: bool = False  # an RFC 3161 signature timestamp that checks out
     level: str = "B-B"
     revoked: bool = False
+    signing_time: str | None = None  # ISO 8601: the timestamp's time, else the signer's claim
+
+    @property
+    def indication(self) -> tuple[str, str | None]:
+        """ETSI EN 319 102-1's indication and sub-indication, from what was checked: broken
+        bytes or signature value fail outright, as does a change that the certification
+        forbids (reported as a format failure) or a revoked certificate; a chain to no
+        trusted root is indeterminate."""
+        if not self.intact:
+            return "TOTAL_FAILED", "HASH_FAILURE"
+        if not self.certification_ok:
+            return "TOTAL_FAILED", "FORMAT_FAILURE"
+        if self.revoked:
+            return "TOTAL_FAILED", "REVOKED"
+        if not self.trusted:
+            return "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"
+        return "TOTAL_PASSED", None
+
+    def to_contract(self) -> dict[str, object]:
+        """CONTRACT.md ``sohoa verify --json``: one signature."""
+        indication, sub_indication = self.indication
+        return {
+            "field": self.field,
+            "signer": self.signer,
+            "signing_time": self.signing_time,
+            "level": self.level,
+            "intact": self.intact,
+            "trusted": self.trusted,
+            "covers_whole_document": self.covers_whole_document,
+            "timestamped": self.timestamped,
+            "indication": indication,
+            "sub_indication": sub_indication,
+        }
+
+
+def verification_report(path: Path, reports: Sequence[SignatureReport]) -> dict[str, object]:
+    """CONTRACT.md ``sohoa verify --json`` for one file: valid only if every signature is
+    intact and trusted and the last one covers the whole document."""
+    valid = (
+        bool(reports)
+        and all(r.indication[0] == "TOTAL_PASSED" for r in reports)
+        and reports[-1].covers_whole_document
+    )
+    return {
+        "file": str(path),
+        "valid": valid,
+        "signatures": [r.to_contract() for r in reports],
+    }
+
+
+def configured_trust_roots(home: Path, environ: Mapping[str, str] = os.environ) -> list[Path]:
+    """The roots a signature must chain to: the files ``SOHOA_TRUST_ROOTS`` lists (PEM or
+    DER, separated by ``os.pathsep``) and the development CA's root in ``home``, where one
+    was made (sohoa.signing.devca)."""
+    listed = [Path(p) for p in environ.get("SOHOA_TRUST_ROOTS", "").split(os.pathsep) if p]
+    development = home / "signing" / "dev-root.pem"
+    return listed + ([development] if development.is_file() else [])
 
 
 def load_signer(pkcs12: Path, passphrase: bytes) -> signers.SimpleSigner:
@@ -140,12 +203,18 @@ def verify(
     its OCSP responder or CRL (a revoked certificate is then not trusted)."""
     reports = []
     with path.open("rb") as handle:
-        reader = PdfFileReader(handle, strict=False)
+        try:
+            reader = PdfFileReader(handle, strict=False)
+            if reader.encrypted:
+                raise VerificationError(f"{path}: encrypted; an archive copy never is")
+        except PdfReadError as error:
+            raise VerificationError(f"{path}: not a readable PDF ({error})") from None
         has_dss = "/DSS" in reader.root
         document_timestamped = bool(reader.embedded_timestamp_signatures)
         for embedded in reader.embedded_regular_signatures:
             status = validate_pdf_signature(embedded, _context(trust_roots, fetching=fetching))
             timestamped = status.timestamp_validity is not None
+            when = status.timestamp_validity.timestamp if timestamped else status.signer_reported_dt
             reports.append(
                 SignatureReport(
                     field=embedded.field_name,
@@ -157,6 +226,7 @@ def verify(
                     timestamped=timestamped,
                     level=_level(timestamped, has_dss, document_timestamped),
                     revoked=bool(status.revoked),
+                    signing_time=when.isoformat() if when else None,
                 )
             )
     return reports
