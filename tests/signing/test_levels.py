@@ -1,4 +1,4 @@
-"""PAdES B-T, B-LT and B-LTA against an offline test PKI served over HTTP (tests/signing/pki.py):
+"""PAdES B-T, B-LT and B-LTA against an offline test PKI served over HTTP (sohoa.signing.testpki):
 timestamps from its TSA, revocation data from its OCSP responder and CRLs; pdfsig agrees."""
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import pikepdf
 import pytest
 
 from sohoa.signing.pades import SigningError, sign, verify
-
-from .pki import serve_test_pki
+from sohoa.signing.testpki import serve_test_pki
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,9 @@
 """An offline test PKI served over real HTTP: root and intermediate CA, a timestamp authority,
-an OCSP responder and CRLs (certomancer), on 127.0.0.1 for the duration of a test module.
+an OCSP responder and CRLs (certomancer), on 127.0.0.1 while a ``with`` block runs -- for
+the tests and the signing benchmark (certomancer and werkzeug are development
+dependencies: ``pip install -e .[dev]``).
 
-Keys are made fresh (ECDSA P-256) in a temporary folder; certomancer issues the
+Keys are made fresh (ECDSA P-256 or RSA-2048) in the folder given; certomancer issues the
 certificates from a configuration written here, and its Animator (a WSGI application)
 answers OCSP, CRL and RFC 3161 requests from werkzeug's server in a thread.
 """
@@ -20,7 +22,7 @@ from certomancer.integrations.animator import Animator, AnimatorArchStore
 from certomancer.registry import ArchLabel, CertLabel, KeyLabel
 from certomancer.registry.config import CertomancerConfig
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from werkzeug.serving import make_server
@@ -55,9 +57,14 @@ class TestPki:
         return path
 
 
-def _keys(folder: Path) -> None:
+def _keys(folder: Path, algorithm: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
     for label in KEYS:
-        key = ec.generate_private_key(ec.SECP256R1())
+        key = (
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            if algorithm == "rsa"
+            else ec.generate_private_key(ec.SECP256R1())
+        )
         (folder / f"{label}.key.pem").write_bytes(
             key.private_bytes(
                 serialization.Encoding.PEM,
@@ -224,9 +231,10 @@ def _config(url: str, start: datetime) -> dict:
 
 
 @contextmanager
-def serve_test_pki(folder: Path) -> Iterator[TestPki]:
-    """The test PKI, answering on 127.0.0.1 until the block ends."""
-    _keys(folder)
+def serve_test_pki(folder: Path, algorithm: str = "ecdsa") -> Iterator[TestPki]:
+    """The test PKI (``algorithm`` "ecdsa", P-256, or "rsa", 2048 bits), answering on
+    127.0.0.1 until the block ends."""
+    _keys(folder, algorithm)
     holder: dict[str, object] = {}
 
     def app(environ, start_response):  # the port is known only once the server listens
