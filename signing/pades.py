@@ -57,6 +57,7 @@ class SignatureReport:
     trusted: bool
     covers_whole_document: bool
     certification_ok: bool  # no change after signing that its DocMDP level forbids
+    signature_valid: bool = True  # the signature value checks out against the signer's key
     timestamped: bool = False  # an RFC 3161 signature timestamp that checks out
     level: str = "B-B"
     revoked: bool = False
@@ -70,6 +71,8 @@ class SignatureReport:
         trusted root is indeterminate."""
         if not self.intact:
             return "TOTAL_FAILED", "HASH_FAILURE"
+        if not self.signature_valid:
+            return "TOTAL_FAILED", "SIG_CRYPTO_FAILURE"
         if not self.certification_ok:
             return "TOTAL_FAILED", "FORMAT_FAILURE"
         if self.revoked:
@@ -155,7 +158,7 @@ def sign(
     long_term = level in ("B-LT", "B-LTA")
     with source.open("rb") as handle:
         writer = IncrementalPdfFileWriter(handle, strict=False)
-        existing = len(PdfFileReader(handle, strict=False).embedded_signatures)
+        existing = len(writer.prev.embedded_signatures)
         name = f"{FIELD_PREFIX}-{existing + 1}"
         meta = signers.PdfSignatureMetadata(
             field_name=name,
@@ -219,7 +222,8 @@ def verify(
                 SignatureReport(
                     field=embedded.field_name,
                     signer=status.signing_cert.subject.human_friendly,
-                    intact=status.intact and status.valid,
+                    intact=status.intact,
+                    signature_valid=status.valid,
                     trusted=status.trusted and not status.revoked,
                     covers_whole_document=_covers_whole_document(status),
                     certification_ok=status.docmdp_ok is not False,

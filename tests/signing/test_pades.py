@@ -88,7 +88,7 @@ def test_tampered_bytes_break_the_signature_for_both_verifiers(
     tampered = tmp_path / "tampered.pdf"
     tampered.write_bytes(bytes(data))
     (report,) = verify(tampered, [dev.root_certificate])
-    assert not report.intact
+    assert not report.intact and report.indication == ("TOTAL_FAILED", "HASH_FAILURE")
     assert "Signature is Valid." not in pdfsig(tampered)
 
 
@@ -106,6 +106,7 @@ def test_content_changed_after_certification_is_caught(document, signer, dev, tm
     (report,) = verify(changed, [dev.root_certificate])
     assert report.intact  # the signed bytes are untouched ...
     assert not report.covers_whole_document and not report.certification_ok  # ... but
+    assert report.indication == ("TOTAL_FAILED", "FORMAT_FAILURE")
     assert "Not total document signed" in pdfsig(changed)
 
 
