@@ -77,15 +77,17 @@ def build_archive(pages: Sequence[PageText], info: ArchiveInfo, out: Path) -> Pa
     if not pages:
         raise ArchiveError("a document of no pages")
     sizes = [_page_size(page) for page in pages]
-    images = pikepdf.open(io.BytesIO(_image_pages(pages, sizes)))
-    text = pikepdf.open(io.BytesIO(_text_layer(pages, sizes)))
-    for page, target, layer in zip(pages, images.pages, text.pages, strict=True):
-        target.add_overlay(layer)
-        if page.rotation:
-            target.Rotate = page.rotation  # shown upright; the words turn with the page
-    _make_pdfa(images, info)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    images.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    with (
+        pikepdf.open(io.BytesIO(_image_pages(pages, sizes))) as images,
+        pikepdf.open(io.BytesIO(_text_layer(pages, sizes))) as text,
+    ):
+        for page, target, layer in zip(pages, images.pages, text.pages, strict=True):
+            target.add_overlay(layer)
+            if page.rotation:
+                target.Rotate = page.rotation  # shown upright; the words turn with the page
+        _make_pdfa(images, info)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        images.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out
 
 
