@@ -74,25 +74,107 @@ def _keys(folder: Path, algorithm: str) -> None:
         )
 
 
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
 def _validity(start: datetime, days: int) -> dict[str, str]:
+    return {"valid-from": _when(start), "valid-to": _when(start + timedelta(days=days))}
+
+
+def _key_usage(*uses: str) -> dict:
     return {
-        "valid-from": start.strftime("%Y-%m-%dT%H:%M:%S+0000"),
-        "valid-to": (start + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+        "id": "key_usage",
+        "critical": True,
+        "smart-value": {"schema": "key-usage", "params": list(uses)},
     }
+
+
+def _extended_key_usage(use: str) -> dict:
+    return {"id": "extended_key_usage", "critical": True, "value": [use]}
+
+
+def _crls_of(issuer: str) -> dict:
+    """Where the CRLs of ``issuer`` are published (a crl-repo service below)."""
+    return {
+        "id": "crl_distribution_points",
+        "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": [issuer]}},
+    }
+
+
+_CA = {"id": "basic_constraints", "critical": True, "value": {"ca": True}}
+_CA_USES = ("digital_signature", "key_cert_sign", "crl_sign")
 
 
 def _config(url: str, start: datetime) -> dict:
-    usage = {"id": "key_usage", "critical": True}
-    ca_usage = usage | {
-        "smart-value": {
-            "schema": "key-usage",
-            "params": ["digital_signature", "key_cert_sign", "crl_sign"],
-        }
+    certs = {
+        "root": {
+            "subject": "root",
+            "subject-key": "root",
+            "issuer": "root",
+            "authority-key": "root",
+            "validity": _validity(start, 3650),
+            "extensions": [_CA, _key_usage(*_CA_USES)],
+        },
+        "interm": {
+            "issuer": "root",
+            "validity": _validity(start, 1825),
+            "extensions": [_CA, _key_usage(*_CA_USES), _crls_of("root")],
+        },
+        "ocsp": {
+            "issuer": "interm",
+            "validity": _validity(start, 1825),
+            "extensions": [
+                _key_usage("digital_signature"),
+                _extended_key_usage("ocsp_signing"),
+                {"id": "ocsp_no_check"},
+            ],
+        },
+        "tsa": {
+            "issuer": "root",
+            "validity": _validity(start, 1825),
+            "extensions": [
+                _key_usage("digital_signature"),
+                _extended_key_usage("time_stamping"),
+                _crls_of("root"),
+            ],
+        },
+        "signer": {
+            "issuer": "interm",
+            "validity": _validity(start, 730),
+            "extensions": [
+                _key_usage("digital_signature", "non_repudiation"),
+                _crls_of("interm"),
+                {
+                    "id": "authority_information_access",
+                    "smart-value": {
+                        "schema": "aia-urls",
+                        "params": {"ocsp-responder-names": ["interm"]},
+                    },
+                },
+            ],
+        },
+        "revoked": {
+            "template": "signer",
+            "subject": "revoked",
+            "subject-key": "revoked",
+            "revocation": {"revoked-since": _when(start), "reason": "key_compromise"},
+        },
     }
-    signing_usage = usage | {
-        "smart-value": {"schema": "key-usage", "params": ["digital_signature", "non_repudiation"]}
+    services = {
+        "ocsp": {
+            "interm": {"for-issuer": "interm", "responder-cert": "ocsp", "signing-key": "ocsp"}
+        },
+        "crl-repo": {
+            issuer: {
+                "for-issuer": issuer,
+                "signing-key": issuer,
+                "simulated-update-schedule": every,
+            }
+            for issuer, every in (("root", "P90D"), ("interm", "P30D"))
+        },
+        "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
     }
-    crl_of = {"id": "crl_distribution_points", "smart-value": {"schema": "crl-dist-url"}}
     return {
         "external-url-prefix": url,
         "keysets": {ARCH: {"keys": {k: {"path": f"{k}.key.pem"} for k in KEYS}}},
@@ -101,130 +183,8 @@ def _config(url: str, start: datetime) -> dict:
                 "keyset": ARCH,
                 "entity-defaults": {"country-name": "VN", "organization-name": "sohoa TEST PKI"},
                 "entities": {k: {"common-name": f"sohoa TEST {k}"} for k in KEYS},
-                "certs": {
-                    "root": {
-                        "subject": "root",
-                        "subject-key": "root",
-                        "issuer": "root",
-                        "authority-key": "root",
-                        "validity": _validity(start, 3650),
-                        "extensions": [
-                            {"id": "basic_constraints", "critical": True, "value": {"ca": True}},
-                            ca_usage,
-                        ],
-                    },
-                    "interm": {
-                        "issuer": "root",
-                        "validity": _validity(start, 1825),
-                        "extensions": [
-                            {"id": "basic_constraints", "critical": True, "value": {"ca": True}},
-                            ca_usage,
-                            crl_of
-                            | {
-                                "smart-value": {
-                                    **crl_of["smart-value"],
-                                    "params": {"crl-repo-names": ["root"]},
-                                }
-                            },
-                        ],
-                    },
-                    "ocsp": {
-                        "issuer": "interm",
-                        "validity": _validity(start, 1825),
-                        "extensions": [
-                            usage
-                            | {
-                                "smart-value": {
-                                    "schema": "key-usage",
-                                    "params": ["digital_signature"],
-                                }
-                            },
-                            {
-                                "id": "extended_key_usage",
-                                "critical": True,
-                                "value": ["ocsp_signing"],
-                            },
-                            {"id": "ocsp_no_check"},
-                        ],
-                    },
-                    "tsa": {
-                        "issuer": "root",
-                        "validity": _validity(start, 1825),
-                        "extensions": [
-                            usage
-                            | {
-                                "smart-value": {
-                                    "schema": "key-usage",
-                                    "params": ["digital_signature"],
-                                }
-                            },
-                            {
-                                "id": "extended_key_usage",
-                                "critical": True,
-                                "value": ["time_stamping"],
-                            },
-                            crl_of
-                            | {
-                                "smart-value": {
-                                    **crl_of["smart-value"],
-                                    "params": {"crl-repo-names": ["root"]},
-                                }
-                            },
-                        ],
-                    },
-                    "signer": {
-                        "issuer": "interm",
-                        "validity": _validity(start, 730),
-                        "extensions": [
-                            signing_usage,
-                            crl_of
-                            | {
-                                "smart-value": {
-                                    **crl_of["smart-value"],
-                                    "params": {"crl-repo-names": ["interm"]},
-                                }
-                            },
-                            {
-                                "id": "authority_information_access",
-                                "smart-value": {
-                                    "schema": "aia-urls",
-                                    "params": {"ocsp-responder-names": ["interm"]},
-                                },
-                            },
-                        ],
-                    },
-                    "revoked": {
-                        "template": "signer",
-                        "subject": "revoked",
-                        "subject-key": "revoked",
-                        "revocation": {
-                            "revoked-since": start.strftime("%Y-%m-%dT%H:%M:%S+0000"),
-                            "reason": "key_compromise",
-                        },
-                    },
-                },
-                "services": {
-                    "ocsp": {
-                        "interm": {
-                            "for-issuer": "interm",
-                            "responder-cert": "ocsp",
-                            "signing-key": "ocsp",
-                        }
-                    },
-                    "crl-repo": {
-                        "root": {
-                            "for-issuer": "root",
-                            "signing-key": "root",
-                            "simulated-update-schedule": "P90D",
-                        },
-                        "interm": {
-                            "for-issuer": "interm",
-                            "signing-key": "interm",
-                            "simulated-update-schedule": "P30D",
-                        },
-                    },
-                    "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
-                },
+                "certs": certs,
+                "services": services,
             }
         },
     }
