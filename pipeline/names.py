@@ -460,15 +460,14 @@ def _nearest_family_name(word: str) -> str | None:
     ranked = family_names().ranked
     if len(key) == 2:  # "BỖ": the marks must be right, and the name one of the commoner
         ranked = ranked[:COMMON_FAMILY_NAMES]
-    distance = {
-        name: (
-            min(Levenshtein.distance(shape, fold(name)) for shape in _joined_shapes(key)),
-            Levenshtein.distance(read, name.lower()),  # the marks break ties: BỖ Đỗ, not Võ
-        )
-        for name in ranked
-    }
-    name = min(ranked, key=lambda n: distance[n])  # the commonest of the nearest
-    folded, marked = distance[name]
+    shapes = _joined_shapes(key)
+
+    def distance(name: str) -> tuple[int, int]:
+        folded = min(Levenshtein.distance(shape, fold(name)) for shape in shapes)
+        return folded, Levenshtein.distance(read, name.lower())  # marks break ties: BỖ Đỗ
+
+    name = min(ranked, key=distance)  # the commonest of the nearest (min keeps the first)
+    folded, marked = distance(name)
     if folded > reach or (len(key) == 2 and marked > 1):
         return None
     return name
