@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn1crypto import x509
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
@@ -168,7 +169,7 @@ def sign(
             certify=existing == 0,
             docmdp_permissions=fields.MDPPerm.FILL_FORMS,
             embed_validation_info=long_term,
-            validation_context=_context(trust_roots, fetching=True) if long_term else None,
+            validation_context=_context(_roots(trust_roots), fetching=True) if long_term else None,
             use_pades_lta=level == "B-LTA",
         )
         field_spec, style, params = None, None, None
@@ -191,8 +192,12 @@ def sign(
     return out
 
 
-def _context(trust_roots: Sequence[Path], *, fetching: bool) -> ValidationContext:
-    roots = [load_cert_from_pemder(str(root)) for root in trust_roots]
+def _roots(trust_roots: Sequence[Path]) -> list[x509.Certificate]:
+    return [load_cert_from_pemder(str(root)) for root in trust_roots]
+
+
+def _context(roots: list[x509.Certificate], *, fetching: bool) -> ValidationContext:
+    """A fresh context per signature (it keeps what it fetched), on roots read once."""
     if not fetching:
         return ValidationContext(trust_roots=roots, allow_fetching=False)
     return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
@@ -205,6 +210,7 @@ def verify(
     roots in ``trust_roots``; with ``fetching``, the signer's revocation status is asked of
     its OCSP responder or CRL (a revoked certificate is then not trusted)."""
     reports = []
+    roots = _roots(trust_roots)
     with path.open("rb") as handle:
         try:
             reader = PdfFileReader(handle, strict=False)
@@ -215,7 +221,7 @@ def verify(
         has_dss = "/DSS" in reader.root
         document_timestamped = bool(reader.embedded_timestamp_signatures)
         for embedded in reader.embedded_regular_signatures:
-            status = validate_pdf_signature(embedded, _context(trust_roots, fetching=fetching))
+            status = validate_pdf_signature(embedded, _context(roots, fetching=fetching))
             timestamped = status.timestamp_validity is not None
             when = status.timestamp_validity.timestamp if timestamped else status.signer_reported_dt
             reports.append(
