@@ -8,7 +8,10 @@ messages to stderr, so ``sohoa extract ... --json | jq`` always works.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
+import warnings
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
@@ -171,7 +174,17 @@ def _shown(value: object) -> str:
 
 
 def main() -> None:
-    """Console-script entry point: one line per user error, never a traceback."""
+    """Console-script entry point: one line per user error, never a traceback.
+
+    Libraries' deprecation notices (cryptography's about DSA, which pyHanko imports) are
+    for developers, not for a clerk's terminal: silenced unless ``-W`` asks for them."""
+    if not sys.warnoptions:
+        warnings.filterwarnings("ignore", message=".*deprecated", category=UserWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+    # pyHanko logs each failed certificate check with its traceback; what failed is in the
+    # report sohoa prints, so the log's lines are shown only with SOHOA_LOG=debug
+    level = os.environ.get("SOHOA_LOG", "error").upper()
+    logging.basicConfig(level=getattr(logging, level, logging.ERROR), stream=sys.stderr)
     try:
         app()
     except SohoaError as exc:

@@ -20,13 +20,16 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from asn1crypto import x509
+from cryptography.hazmat.primitives import serialization
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.ades.report import AdESFailure
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import SigningError as SigningError_
 from pyhanko.sign.validation import validate_pdf_signature
@@ -63,6 +66,10 @@ class SignatureReport:
     level: str = "B-B"
     revoked: bool = False
     signing_time: str | None = None  # ISO 8601: the timestamp's time, else the signer's claim
+    # why the chain is not trusted, as EN 319 102-1 names it (pyHanko's own finding), e.g.
+    # OUT_OF_BOUNDS_NO_POE for a certificate expired before any proof of the signing time
+    trust_problem: str | None = None
+    trust_problem_fails: bool = False  # that finding is TOTAL_FAILED, not INDETERMINATE
 
     @property
     def indication(self) -> tuple[str, str | None]:
@@ -76,11 +83,15 @@ class SignatureReport:
             return "TOTAL_FAILED", "SIG_CRYPTO_FAILURE"
         if not self.certification_ok:
             return "TOTAL_FAILED", "FORMAT_FAILURE"
+        if self.trusted:
+            return "TOTAL_PASSED", None
+        if self.trust_problem:
+            return ("TOTAL_FAILED" if self.trust_problem_fails else "INDETERMINATE"), (
+                self.trust_problem
+            )
         if self.revoked:
             return "TOTAL_FAILED", "REVOKED"
-        if not self.trusted:
-            return "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"
-        return "TOTAL_PASSED", None
+        return "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"
 
     def to_contract(self) -> dict[str, object]:
         """CONTRACT.md ``sohoa verify --json``: one signature."""
@@ -123,21 +134,41 @@ def configured_trust_roots(home: Path, environ: Mapping[str, str] = os.environ) 
     return listed + ([development] if development.is_file() else [])
 
 
-def load_signer(pkcs12: Path, passphrase: bytes) -> signers.SimpleSigner:
-    """The key and certificate chain of a PKCS#12 file, unlocked once for many documents."""
+def load_signer(
+    key: Path, passphrase: bytes | None, *, certificate: Path | None = None
+) -> signers.SimpleSigner:
+    """The key and certificate chain of a PKCS#12 file, or of a PEM/DER key file and its
+    ``certificate`` file, unlocked once for many documents; refused where the key is not the
+    certificate's (every verifier would reject what it signs)."""
     try:
-        signer = signers.SimpleSigner.load_pkcs12(str(pkcs12), passphrase=passphrase)
-    except (ValueError, OSError) as error:
-        raise SigningError(f"{pkcs12}: cannot unlock the signing key ({error})") from None
+        if certificate is None:
+            signer = signers.SimpleSigner.load_pkcs12(str(key), passphrase=passphrase)
+        else:
+            signer = signers.SimpleSigner.load(
+                str(key), str(certificate), key_passphrase=passphrase
+            )
+    except (ValueError, TypeError, OSError) as error:
+        raise SigningError(f"{key}: cannot unlock the signing key ({error})") from None
     if signer is None:  # pyHanko logs the reason and returns None
-        raise SigningError(f"{pkcs12}: cannot unlock the signing key (wrong passphrase?)")
+        raise SigningError(f"{key}: cannot unlock the signing key (wrong passphrase?)")
+    if not _key_is_the_certificates(signer):
+        subject = signer.signing_cert.subject.human_friendly
+        raise SigningError(f"{key}: the key does not match the certificate of {subject}")
     return signer
+
+
+def _key_is_the_certificates(signer: signers.SimpleSigner) -> bool:
+    public = serialization.load_der_private_key(signer.signing_key.dump(), None).public_key()
+    der = public.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return der == signer.signing_cert.public_key.dump()
 
 
 def sign(
     source: Path,
     out: Path,
-    signer: signers.SimpleSigner,
+    signer: signers.Signer,
     *,
     level: str = "B-B",
     tsa_url: str | None = None,
@@ -158,7 +189,7 @@ def sign(
         raise SigningError(f"PAdES {level} needs a timestamp authority (tsa_url)")
     long_term = level in ("B-LT", "B-LTA")
     with source.open("rb") as handle:
-        writer = IncrementalPdfFileWriter(handle, strict=False)
+        writer = _writer(source, handle)
         existing = len(writer.prev.embedded_signatures)
         name = f"{FIELD_PREFIX}-{existing + 1}"
         meta = signers.PdfSignatureMetadata(
@@ -189,7 +220,22 @@ def sign(
         except (SigningError_, ValidationError) as error:
             out.unlink(missing_ok=True)
             raise SigningError(f"cannot sign at {level}: {error}") from None
+        except BaseException:  # a token pulled out, an interrupt: no half-signed file stays
+            out.unlink(missing_ok=True)
+            raise
     return out
+
+
+def _writer(source: Path, handle: BinaryIO) -> IncrementalPdfFileWriter:
+    """An incremental writer on ``source``; an encrypted or unreadable file is refused, as
+    an archive copy is never encrypted and a signature cannot be appended to it unopened."""
+    try:
+        writer = IncrementalPdfFileWriter(handle, strict=False)
+    except (PdfReadError, ValueError) as error:
+        raise SigningError(f"{source}: not a readable PDF ({error})") from None
+    if writer.prev.encrypted:
+        raise SigningError(f"{source}: encrypted; an archive copy to sign must not be")
+    return writer
 
 
 def _roots(trust_roots: Sequence[Path]) -> list[x509.Certificate]:
@@ -223,6 +269,7 @@ def verify(
         for embedded in reader.embedded_regular_signatures:
             status = validate_pdf_signature(embedded, _context(roots, fetching=fetching))
             timestamped = status.timestamp_validity is not None
+            problem = status.trust_problem_indic
             when = status.timestamp_validity.timestamp if timestamped else status.signer_reported_dt
             reports.append(
                 SignatureReport(
@@ -237,6 +284,8 @@ def verify(
                     level=_level(timestamped, has_dss, document_timestamped),
                     revoked=bool(status.revoked),
                     signing_time=when.isoformat() if when else None,
+                    trust_problem=problem.name if problem else None,
+                    trust_problem_fails=isinstance(problem, AdESFailure),
                 )
             )
     return reports

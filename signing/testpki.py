@@ -28,7 +28,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from werkzeug.serving import make_server
 
 ARCH = "sohoa-test"
-KEYS = ("root", "interm", "ocsp", "tsa", "signer", "revoked")
+KEYS = ("root", "interm", "ocsp", "tsa", "signer", "revoked", "expired")
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,12 @@ def _config(url: str, start: datetime) -> dict:
             "subject": "revoked",
             "subject-key": "revoked",
             "revocation": {"revoked-since": _when(start), "reason": "key_compromise"},
+        },
+        "expired": {  # valid for the first hour of the PKI's life, a day ago
+            "template": "signer",
+            "subject": "expired",
+            "subject-key": "expired",
+            "validity": {"valid-from": _when(start), "valid-to": _when(start + timedelta(hours=1))},
         },
     }
     services = {

@@ -74,6 +74,20 @@ def test_a_revoked_signer_is_refused_at_b_lt_and_caught_when_verifying(
     signed = sign(document, tmp_path / "bb.pdf", pki.signer("revoked"))
     (report,) = verify(signed, [root], fetching=True)
     assert report.intact and report.revoked and not report.trusted
+    # revoked before the signature, but without a timestamp nothing proves when it was made
+    assert report.indication == ("INDETERMINATE", "REVOKED_NO_POE")
+    assert "Signature is Valid." in pdfsig(signed)  # intact for poppler too
+
+
+def test_an_expired_signer_is_out_of_bounds_without_proof_of_time(
+    pki, root, document, tmp_path
+) -> None:
+    signed = sign(document, tmp_path / "expired.pdf", pki.signer("expired"))
+    (report,) = verify(signed, [root])
+    assert report.intact and not report.trusted
+    assert report.indication == ("INDETERMINATE", "OUT_OF_BOUNDS_NO_POE")
+    said = pdfsig(signed)
+    assert "Signature is Valid." in said and "Certificate has Expired" in said
 
 
 def test_levels_above_b_b_need_a_timestamp_authority(pki, document, tmp_path) -> None:

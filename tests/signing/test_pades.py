@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -9,11 +10,14 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from sohoa.signing.devca import CA_NAME, SIGNER_NAME, development_signer
-from sohoa.signing.pades import SigningError, load_signer, sign, verify
+from sohoa.signing.pades import SigningError, VerificationError, load_signer, sign, verify
 from sohoa.signing.stamp import MARGIN, Stamp, free_box
 
 
@@ -115,6 +119,8 @@ def test_a_root_not_trusted_and_a_wrong_passphrase(document, signer, dev, tmp_pa
     signed = sign(document, tmp_path / "signed.pdf", signer)
     (report,) = verify(signed, [other.root_certificate])
     assert report.intact and not report.trusted
+    assert report.indication == ("INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND")
+    assert "Signature is Valid." in pdfsig(signed)  # intact for poppler too
     with pytest.raises(SigningError, match="cannot unlock"):
         load_signer(dev.pkcs12, b"not the passphrase")
 
@@ -151,3 +157,64 @@ def test_a_visible_stamp_in_vietnamese_with_its_qr_code(document, signer, dev, t
         (widget,) = [a for a in doc.pages[0].Annots if a.get("/FT") == "/Sig"]
         assert [float(v) for v in widget.Rect] == [round(v) for v in stamp.box]
         assert "/AP" in widget
+
+
+def _contents(data: bytes) -> re.Match[bytes]:
+    """The hex string of a file's (first) signature value, CMS and all."""
+    found = re.search(rb"/Contents\s*<([0-9a-fA-F]+)>", data)
+    assert found is not None
+    return found
+
+
+def test_a_signature_rewrapped_around_other_bytes_is_broken_for_both_verifiers(
+    document, signer, dev, tmp_path
+) -> None:
+    signed = sign(document, tmp_path / "signed.pdf", signer)
+    other = tmp_path / "other.pdf"
+    other.write_bytes(document.read_bytes().replace(b"GIAY KHAI SINH", b"GIAY KET HON X"))
+    other_signed = sign(other, tmp_path / "other-signed.pdf", signer)
+    # the signature of the birth certificate, moved into the other document's placeholder
+    data = bytearray(other_signed.read_bytes())
+    value, moved = _contents(signed.read_bytes()), _contents(bytes(data))
+    cms = value.group(1)[: 2 * (4 + int(value.group(1)[4:8], 16))]  # DER: 30 82 length
+    data[moved.start(1) : moved.end(1)] = cms.ljust(moved.end(1) - moved.start(1), b"0")
+    transplanted = tmp_path / "transplanted.pdf"
+    transplanted.write_bytes(bytes(data))
+    # the signed file rewritten whole (as a PDF editor "saves as"): byte ranges go stale
+    rewritten = tmp_path / "rewritten.pdf"
+    with pikepdf.open(signed) as pdf:
+        pdf.save(rewritten)
+    for broken in (transplanted, rewritten):
+        (report,) = verify(broken, [dev.root_certificate])
+        assert report.indication == ("TOTAL_FAILED", "HASH_FAILURE")
+        said = pdfsig(broken)
+        assert "Signature #1" in said and "Signature is Valid." not in said
+
+
+def test_a_key_that_is_not_the_certificates_is_refused(dev, tmp_path) -> None:
+    key, certificate, _ = pkcs12.load_key_and_certificates(dev.pkcs12.read_bytes(), dev.passphrase)
+    assert key is not None and certificate is not None
+    cert_file = tmp_path / "signer.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    for name, pem_key in (("own.key", key), ("other.key", ec.generate_private_key(ec.SECP256R1()))):
+        (tmp_path / name).write_bytes(
+            pem_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    assert load_signer(tmp_path / "own.key", None, certificate=cert_file).signing_cert
+    with pytest.raises(SigningError, match="does not match the certificate"):
+        load_signer(tmp_path / "other.key", None, certificate=cert_file)
+
+
+def test_an_encrypted_pdf_is_neither_signed_nor_verified(document, signer, dev, tmp_path) -> None:
+    encrypted = tmp_path / "encrypted.pdf"
+    with pikepdf.open(document) as pdf:
+        pdf.save(encrypted, encryption=pikepdf.Encryption(owner="owner", user=""))
+    with pytest.raises(SigningError, match="encrypted"):
+        sign(encrypted, tmp_path / "signed.pdf", signer)
+    assert not (tmp_path / "signed.pdf").exists()
+    with pytest.raises(VerificationError, match="encrypted"):
+        verify(encrypted, [dev.root_certificate])
