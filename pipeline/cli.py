@@ -13,6 +13,7 @@ import os
 import sys
 import warnings
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -125,6 +126,77 @@ def verify_command(
         raise typer.Exit(ExitCode.input_failed)
 
 
+@app.command("sign")
+def sign_command(
+    paths: Annotated[list[Path], typer.Argument(help="PDFs to sign (archive copies).")],
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", "-o", help="Folder for the signed copies.")
+    ],
+    level: Annotated[
+        str | None,
+        typer.Option(help="PAdES level B-B, B-T, B-LT or B-LTA (default: SOHOA_PADES_LEVEL)."),
+    ] = None,
+    reason: Annotated[str, typer.Option(help="The signature's reason.")] = "",
+    document_id: Annotated[
+        str | None,
+        typer.Option(help="Stamp the last page, its QR code pointing to this document's page."),
+    ] = None,
+) -> None:
+    """Sign PDFs with the configured key (a token, a key file, or the development CA),
+    unlocked once for all of them. Exits 1 if any could not be signed."""
+    from sohoa.signing.config import open_signer  # late: signing is not needed to extract
+    from sohoa.signing.pades import SigningError, configured_trust_roots, sign
+    from sohoa.signing.stamp import stamp_on_last_page
+
+    settings = load_settings()
+    signing = settings.signing
+    if level is not None:
+        level = level.strip().upper()
+        try:
+            signing = replace(signing, level=level)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--level") from None
+    if document_id is not None and len(paths) != 1:
+        raise typer.BadParameter("one PDF only with a document ID", param_hint="--document-id")
+    roots = configured_trust_roots(settings.home)
+    failed = 0
+    try:
+        with open_signer(signing, settings.home) as signer:
+            name = signer.signing_cert.subject.native.get("common_name", "")
+            for path in paths:
+                out = output_dir / path.name
+                try:
+                    if out.resolve() == path.resolve():
+                        raise SigningError("would be signed over itself: choose another folder")
+                    stamp = None
+                    if document_id is not None:
+                        url = signing.verify_url(document_id)
+                        stamp = stamp_on_last_page(path, name, signing.office, url)
+                    sign(
+                        path,
+                        out,
+                        signer,
+                        level=signing.level,
+                        tsa_url=signing.tsa_url,
+                        trust_roots=roots,
+                        reason=reason,
+                        stamp=stamp,
+                    )
+                except (OSError, SigningError, ValueError) as error:
+                    failed += 1
+                    message = str(error.strerror if isinstance(error, OSError) else error)
+                    if not message.startswith(str(path)):
+                        message = f"{path}: {message}"
+                    stderr.print(f"sohoa: error: {message}", markup=False, soft_wrap=True)
+                    continue
+                print(f"{path} -> {out} ({signing.level})", flush=True)
+    except SigningError as error:  # the key itself: nothing can be signed
+        stderr.print(f"sohoa: error: {error}", markup=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.input_failed) from None
+    if failed:
+        raise typer.Exit(ExitCode.input_failed)
+
+
 def _verification_summary(report: dict) -> str:
     verdict = "valid" if report["valid"] else "NOT VALID"
     lines = [f"{report['file']}: {verdict}"]
@@ -183,8 +255,8 @@ def main() -> None:
         warnings.simplefilter("ignore", DeprecationWarning)
     # pyHanko logs each failed certificate check with its traceback; what failed is in the
     # report sohoa prints, so the log's lines are shown only with SOHOA_LOG=debug
-    level = os.environ.get("SOHOA_LOG", "error").upper()
-    logging.basicConfig(level=getattr(logging, level, logging.ERROR), stream=sys.stderr)
+    level = os.environ.get("SOHOA_LOG", "critical").upper()
+    logging.basicConfig(level=getattr(logging, level, logging.CRITICAL), stream=sys.stderr)
     try:
         app()
     except SohoaError as exc:

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sohoa import ocr_models
+from sohoa.signing.config import SigningConfigError, SigningSettings, signing_settings
 
+from .errors import ExitCode, SohoaError
 from .ocr import OcrSettings
 from .tesseract import TesseractConfig
 
@@ -22,6 +24,13 @@ class Settings:
 
     home: Path
     ocr: OcrSettings = field(default_factory=OcrSettings)
+    signing: SigningSettings = field(default_factory=SigningSettings)
+
+
+class ConfigurationError(SohoaError):
+    """An environment variable with a value sohoa cannot work with."""
+
+    exit_code = ExitCode.usage
 
 
 def sohoa_home(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
@@ -51,7 +60,8 @@ FALSE = frozenset({"0", "false", "no", "off"})  # what switches a SOHOA_* flag o
 
 
 def load_settings(environ: dict[str, str] | os._Environ[str] = os.environ) -> Settings:
-    """Build the settings from the environment (``SOHOA_*`` variables).
+    """Build the settings from the environment (``SOHOA_*`` variables; signing's in
+    sohoa.signing.config).
 
     ``SOHOA_SECOND_LOOK=0`` reads unsure numbers once only: 6-8 % less page-stage
     time for more misread ID numbers and dates (docs/benchmarks.md)."""
@@ -59,4 +69,8 @@ def load_settings(environ: dict[str, str] | os._Environ[str] = os.environ) -> Se
         tesseract=tesseract_config(environ),
         second_look=environ.get("SOHOA_SECOND_LOOK", "1").strip().lower() not in FALSE,
     )
-    return Settings(home=sohoa_home(environ), ocr=ocr)
+    try:
+        signing = signing_settings(environ)
+    except SigningConfigError as error:
+        raise ConfigurationError(str(error)) from None
+    return Settings(home=sohoa_home(environ), ocr=ocr, signing=signing)

@@ -37,10 +37,10 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import ValidationError
 
+from .config import LEVELS
 from .stamp import Stamp, stamp_style
 
 FIELD_PREFIX = "sohoa-signature"
-LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 
 
 class SigningError(ValueError):
@@ -140,6 +140,9 @@ def load_signer(
     """The key and certificate chain of a PKCS#12 file, or of a PEM/DER key file and its
     ``certificate`` file, unlocked once for many documents; refused where the key is not the
     certificate's (every verifier would reject what it signs)."""
+    for needed in (key, certificate):
+        if needed is not None and not needed.is_file():
+            raise SigningError(f"{needed}: no such file")
     try:
         if certificate is None:
             signer = signers.SimpleSigner.load_pkcs12(str(key), passphrase=passphrase)

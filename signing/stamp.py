@@ -80,3 +80,25 @@ def free_box(
 
 def _cells(low: float, high: float, limit: int) -> tuple[int, int]:
     return max(0, int(low // _CELL)), min(limit + 1, int(np.ceil(high / _CELL)))
+
+
+def stamp_on_last_page(
+    pdf: Path, signer: str, office: str, verify_url: str, size: tuple[float, float] = SIZE
+) -> Stamp:
+    """A stamp for the last page of ``pdf``, placed clear of the words its text layer has
+    (the OCR layer of an archive copy, or a born-digital page's own text)."""
+    import pdfplumber  # late: only where a PDF not built here is stamped
+
+    try:
+        with pdfplumber.open(pdf) as document:
+            page = document.pages[-1]
+            words = [
+                (w["x0"], page.height - w["bottom"], w["x1"], page.height - w["top"])
+                for w in page.extract_words()
+            ]
+            box = free_box(float(page.width), float(page.height), words, size)
+    except OSError:
+        raise
+    except Exception as error:  # pdfminer's many parse errors: the file is no usable PDF
+        raise ValueError(f"{pdf}: not a readable PDF ({type(error).__name__})") from None
+    return Stamp(signer, office, verify_url, box)
