@@ -84,3 +84,6 @@ class PageText:
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, for profiling
     peak_rss_mb: float = 0.0  # the worker's peak memory (its own and Tesseract's) so far
     barcodes: list[Barcode] = field(default_factory=list)  # QR / Code 128 codes on the page
+    # the scan encoded for the archive copy (sohoa.pipeline.archive.encode_scan) by the
+    # worker that had it decoded, where OcrSettings.archive_images asked for it
+    archive_image: bytes | None = field(default=None, repr=False)

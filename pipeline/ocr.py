@@ -27,6 +27,7 @@ class OcrSettings:
     clean: preprocess.CleanOptions = field(default_factory=preprocess.CleanOptions)
     max_pixels: int | None = None  # decompression-bomb guard; None keeps intake's default
     second_look: bool = True  # unsure numbers read again alone (sohoa.pipeline.reread)
+    archive_images: bool = False  # encode each scan for the archive copy while it is decoded
 
 
 def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
@@ -43,6 +44,13 @@ def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
     cleaned = preprocess.clean_page(image, dpi, settings.clean)
     if not codes and cleaned.dpi > dpi * 1.01:  # a small document, enlarged
         codes = barcodes.read_barcodes(image, dpi, _source_box(cleaned, width, height))
+    archive_image, archive_seconds = None, 0.0
+    if settings.archive_images:
+        from .archive import encode_scan  # late: only a worker of `sohoa process` needs it
+
+        encoding_started = time.perf_counter()
+        archive_image = encode_scan(ref, image, dpi)
+        archive_seconds = time.perf_counter() - encoding_started
     del image, loaded  # the worker keeps only the cleaned page from here on
     page = PageText(
         ref=ref,
@@ -53,8 +61,11 @@ def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
         skew=cleaned.skew,
         blank=cleaned.blank,
         barcodes=codes,
+        archive_image=archive_image,
     )
     page.timings = dict(cleaned.timings)
+    if archive_image is not None:
+        page.timings["archive_image"] = archive_seconds
     if cleaned.blank:
         page.timings["total"] = time.perf_counter() - started
         return page

@@ -161,3 +161,20 @@ def test_a_character_the_font_does_not_map_is_written_as_a_replacement(read, tmp
     with pdfplumber.open(out) as pdf:
         assert [w["text"] for w in pdf.pages[0].extract_words()] == ["\ufffd\ufffd"]
     assert pdfa_problems(out) == []
+
+
+def test_the_page_worker_encodes_the_scan_the_archive_stores(scans, read, tmp_path) -> None:
+    """With ``archive_images`` the page stage encodes the scan it has decoded; the archive
+    stores those bytes and decodes nothing again, and the words are the same."""
+    settings = replace(load_settings().ocr, archive_images=True)
+    for kind, codec in (("png", "/DCTDecode"), ("g4", "/CCITTFaxDecode"), ("jpeg", "/DCTDecode")):
+        (page,) = [read_page(ref, settings) for ref in intake.list_pages(scans[kind])]
+        assert page.archive_image and page.timings["archive_image"] > 0
+        assert [w.text for w in page.words] == [w.text for w in read[kind][0].words]
+        out = build_archive([page], INFO, tmp_path / f"{kind}.pdf")
+        with pikepdf.open(out) as pdf:
+            (image,) = [x for x in pdf.pages[0].Resources.XObject.values() if x.Subtype == "/Image"]
+            assert codec in str(image.Filter)
+            if codec == "/DCTDecode":
+                assert image.read_raw_bytes() == page.archive_image
+        assert pdfa_problems(out) == []
