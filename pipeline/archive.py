@@ -91,6 +91,24 @@ def build_archive(pages: Sequence[PageText], info: ArchiveInfo, out: Path) -> Pa
     return out
 
 
+def word_boxes(page: PageText) -> tuple[float, float, list[tuple[float, float, float, float]]]:
+    """The archive page's width and height and its words' boxes, in PDF points with y
+    upwards, as the page is stored: where a signature stamp must not go
+    (sohoa.signing.stamp.free_box), known without reading the PDF back."""
+    size = _page_size(page)
+    s = size.scale
+    boxes = [
+        (
+            word.left * s,
+            size.height_pt - (word.top + word.height) * s,
+            (word.left + word.width) * s,
+            size.height_pt - word.top * s,
+        )
+        for word in page.words
+    ]
+    return size.width_pt, size.height_pt, boxes
+
+
 # --------------------------------------------------------------------------- images
 @dataclass(frozen=True, slots=True)
 class _Size:

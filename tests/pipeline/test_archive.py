@@ -12,7 +12,13 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from sohoa.pipeline import intake
-from sohoa.pipeline.archive import ArchiveError, ArchiveInfo, build_archive, pdfa_problems
+from sohoa.pipeline.archive import (
+    ArchiveError,
+    ArchiveInfo,
+    build_archive,
+    pdfa_problems,
+    word_boxes,
+)
 from sohoa.pipeline.models import PageText
 from sohoa.pipeline.ocr import read_page
 from sohoa.pipeline.settings import load_settings
@@ -178,3 +184,20 @@ def test_the_page_worker_encodes_the_scan_the_archive_stores(scans, read, tmp_pa
             if codec == "/DCTDecode":
                 assert image.read_raw_bytes() == page.archive_image
         assert pdfa_problems(out) == []
+
+
+def test_the_word_boxes_are_where_a_reader_of_the_archive_finds_the_words(read, tmp_path) -> None:
+    """Where a stamp must not go, from the OCR's words, as pdfplumber finds them."""
+    (page,) = read["png"]
+    width, height, boxes = word_boxes(page)
+    out = build_archive([page], INFO, tmp_path / "doc.pdf")
+    with pdfplumber.open(out) as pdf:
+        shown = pdf.pages[0]
+        assert (width, height) == pytest.approx((float(shown.width), float(shown.height)))
+        found = [
+            (w["x0"], height - w["bottom"], w["x1"], height - w["top"])
+            for w in shown.extract_words()
+        ]
+    assert len(found) == len(boxes)
+    for ours, theirs in zip(sorted(boxes), sorted(found), strict=True):
+        assert ours == pytest.approx(theirs, abs=1.5)

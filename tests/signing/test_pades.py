@@ -13,12 +13,13 @@ import zxingcpp
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
+from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from sohoa.signing.devca import CA_NAME, SIGNER_NAME, development_signer
 from sohoa.signing.pades import SigningError, VerificationError, load_signer, sign, verify
-from sohoa.signing.stamp import MARGIN, Stamp, free_box
+from sohoa.signing.stamp import MARGIN, Stamp, free_box, stamp_font
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +219,12 @@ def test_an_encrypted_pdf_is_neither_signed_nor_verified(document, signer, dev, 
     assert not (tmp_path / "signed.pdf").exists()
     with pytest.raises(VerificationError, match="encrypted"):
         verify(encrypted, [dev.root_certificate])
+
+
+def test_the_stamp_font_is_small_and_writes_every_vietnamese_letter() -> None:
+    font = stamp_font()
+    assert font.stat().st_size < 100_000  # pyHanko subsets it again for every signature
+    letters = "ĂÂĐÊÔƠƯăâđêôơưÁÀẢÃẠẮẰẲẴẶẤẦẨẪẬÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
+    letters += letters.lower() + "0123456789:/–"
+    cmap = TTFont(str(font)).getBestCmap()
+    assert [ch for ch in letters if ord(ch) not in cmap] == []
