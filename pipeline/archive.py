@@ -2,9 +2,10 @@
 
 Each page is the scan itself -- colour kept, at its own resolution up to
 :data:`MAX_DPI` (never below what was scanned), JPEG for colour and grey, CCITT G4 for
-bitonal pages, a JPEG file's own bytes where it needs no change -- with the OCR's words
-from the page stage drawn over it invisibly (rendering mode 3), each stretched to its box,
-so that a viewer highlights, finds and copies a word where it is printed. There is no
+bitonal pages, a JPEG file's own data where it needs no change (its Huffman tables
+re-packed losslessly) -- with the OCR's words from the page stage drawn over it invisibly
+(rendering mode 3), each stretched to its box, so that a viewer highlights, finds and
+copies a word where it is printed. There is no
 second OCR: the words are those the pipeline read (``PageText.words``, in the original
 scan's pixels).
 
@@ -21,6 +22,8 @@ words), which decodes one page at a time.
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -139,7 +142,7 @@ def _image_pages(pages: Sequence[PageText], sizes: Sequence[_Size]) -> bytes:
 
 def _encoded_image(page: PageText) -> bytes:
     if _passes_through(page.ref, page.dpi, (page.width, page.height)):
-        return Path(page.ref.path).read_bytes()
+        return _repacked_jpeg(Path(page.ref.path))
     image = intake.load_page(page.ref).image
     if image is None:
         raise ArchiveError(f"{page.ref.path} page {page.ref.number}: no scanned image to archive")
@@ -148,13 +151,13 @@ def _encoded_image(page: PageText) -> bytes:
 
 def encode_scan(ref: PageRef, image: np.ndarray, dpi: float) -> bytes:
     """The scan ``image`` of page ``ref`` as the archive stores it: JPEG or G4 TIFF bytes,
-    at most :data:`MAX_DPI`, or the JPEG file's own bytes where they need no change.
+    at most :data:`MAX_DPI`, or the JPEG file's own data where it needs no change.
 
     The page stage's worker calls it while the scan is decoded (``OcrSettings.
     archive_images``): decoding a 300-dpi PNG again costs more than encoding it."""
     height, width = image.shape[:2]
     if _passes_through(ref, dpi, (width, height)):
-        return Path(ref.path).read_bytes()
+        return _repacked_jpeg(Path(ref.path))
     if dpi > MAX_DPI:
         factor = MAX_DPI / dpi
         image = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
@@ -163,12 +166,27 @@ def encode_scan(ref: PageRef, image: np.ndarray, dpi: float) -> bytes:
 
 def _passes_through(ref: PageRef, dpi: float, size: tuple[int, int]) -> bool:
     """A JPEG file at no more than MAX_DPI, as the page stage saw it (no EXIF turn): its
-    own bytes, without a second generation of JPEG loss."""
+    own data, without a second generation of JPEG loss."""
     if ref.kind is not SourceKind.jpeg or dpi > MAX_DPI:
         return False
     with Image.open(ref.path) as image:  # the header only
         turned = image.getexif().get(_EXIF_ORIENTATION, 1) != 1
         return not turned and image.size == size
+
+
+def _repacked_jpeg(path: Path) -> bytes:
+    """A JPEG file's own coefficients with optimized Huffman tables, by libjpeg-turbo's
+    ``jpegtran`` (lossless: the same pixels; scanners write standard tables, 15-35 % more
+    bytes); its colour profile is kept, EXIF and comments dropped. The file's bytes as they
+    are where ``jpegtran`` is not installed or fails on them."""
+    jpegtran = shutil.which("jpegtran")
+    if jpegtran is None:
+        return path.read_bytes()
+    argv = [jpegtran, "-optimize", "-copy", "icc", str(path)]
+    done = subprocess.run(argv, capture_output=True, timeout=60, check=False)
+    if done.returncode != 0 or not done.stdout:
+        return path.read_bytes()
+    return done.stdout
 
 
 def _encode(image: np.ndarray) -> bytes:

@@ -11,6 +11,8 @@ APT_PACKAGES=(
   # tesserocr (Tesseract in-process) is built against Debian's libtesseract
   libtesseract-dev libleptonica-dev pkg-config g++
   poppler-utils qpdf ghostscript unpaper ocrmypdf
+  # jpegtran: scanners' JPEGs re-packed losslessly for the archive (pipeline/archive.py)
+  libjpeg-turbo-progs
   fonts-dejavu-core fonts-noto-core fonts-liberation2 fonts-freefont-ttf
   nodejs npm
 )

@@ -6,6 +6,8 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pdfplumber
 import pikepdf
 import pytest
@@ -75,6 +77,10 @@ def read(scans) -> dict[str, list[PageText]]:
     }
 
 
+def _pixels(jpeg: bytes) -> np.ndarray:
+    return cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+
+
 @pytest.mark.parametrize("kind", ["jpeg", "png", "g4"])
 def test_words_are_found_where_the_ocr_boxed_them(kind, read, tmp_path) -> None:
     pages = read[kind]
@@ -100,8 +106,10 @@ def test_the_scan_is_kept_as_it_was(scans, read, tmp_path) -> None:
             images = [x for x in page.Resources.XObject.values() if x.Subtype == "/Image"]
             assert [codec in str(x.Filter) for x in images] == [True]
             assert float(page.MediaBox[2]) == pytest.approx(1169 * 72 / 200, abs=0.5)
-            if kind == "jpeg":
-                assert images[0].read_raw_bytes() == scans["jpeg"].read_bytes()
+            if kind == "jpeg":  # the same pixels, losslessly re-packed into fewer bytes
+                kept = images[0].read_raw_bytes()
+                assert len(kept) < scans["jpeg"].stat().st_size
+                assert np.array_equal(_pixels(kept), _pixels(scans["jpeg"].read_bytes()))
 
 
 def test_the_archive_is_pdfa_2b_as_far_as_can_be_checked(read, tmp_path) -> None:

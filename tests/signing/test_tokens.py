@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from sohoa.signing import tokens
+from sohoa.signing.config import open_signer, signing_settings
 from sohoa.signing.pades import SigningError, sign, verify
 
 SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
@@ -277,3 +278,17 @@ def test_a_token_lost_mid_batch_is_a_signing_error(root, document, tmp_path) -> 
         sign(document, tmp_path / "first.pdf", signer)
         signer.pkcs11_session.close()  # as the token's removal would
         sign(document, tmp_path / "second.pdf", signer)
+
+
+def test_the_deployments_settings_choose_the_token(root, document, tmp_path) -> None:
+    environ = {"SOHOA_PKCS11_MODULE": str(SOFTHSM), "SOHOA_PKCS11_TOKEN": TOKEN}
+    home = tmp_path / "home"
+    with open_signer(signing_settings({**environ, "SOHOA_PKCS11_PIN": PIN}), home) as signer:
+        (report,) = verify(sign(document, tmp_path / "signed.pdf", signer), [root])
+    assert report.trusted and SIGNER_NAME in report.signer
+    assert not (home / "signing").exists()  # no development CA where a token is configured
+    with (
+        pytest.raises(SigningError, match="SOHOA_PKCS11_PIN"),
+        open_signer(signing_settings(environ), home),
+    ):
+        pass
