@@ -32,24 +32,6 @@ def signer(dev):
     return load_signer(dev.pkcs12, dev.passphrase)
 
 
-@pytest.fixture
-def document(tmp_path) -> Path:
-    """A one-page PDF with a line of text in its content."""
-    pdf = pikepdf.new()
-    pdf.add_blank_page(page_size=(595, 842))
-    font = pdf.make_indirect(
-        pikepdf.Dictionary(
-            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont="/Helvetica"
-        )
-    )
-    page = pdf.pages[0]
-    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
-    page.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 770 Td (GIAY KHAI SINH) Tj ET")
-    path = tmp_path / "doc.pdf"
-    pdf.save(path, compress_streams=False)  # the words stay readable in the file's bytes
-    return path
-
-
 def pdfsig(path: Path) -> str:
     return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
 

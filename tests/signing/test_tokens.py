@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pikepdf
 import pkcs11
 import pytest
 from cryptography import x509
@@ -140,24 +139,6 @@ def root(tmp_path_factory) -> Iterator[Path]:
             _store_certificate(session, certificate, "stranger", "02")  # not the stranger's
         yield root
         library.finalize()
-
-
-@pytest.fixture
-def document(tmp_path) -> Path:
-    """A one-page PDF with a line of text in its content."""
-    pdf = pikepdf.new()
-    pdf.add_blank_page(page_size=(595, 842))
-    font = pdf.make_indirect(
-        pikepdf.Dictionary(
-            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont="/Helvetica"
-        )
-    )
-    page = pdf.pages[0]
-    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
-    page.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 770 Td (GIAY KHAI SINH) Tj ET")
-    path = tmp_path / "doc.pdf"
-    pdf.save(path, compress_streams=False)
-    return path
 
 
 def pdfsig(path: Path) -> str:
