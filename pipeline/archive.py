@@ -3,9 +3,9 @@
 Each page is the scan itself -- colour kept, at its own resolution up to
 :data:`MAX_DPI` (never below what was scanned), JPEG for colour and grey, CCITT G4 for
 bitonal pages, a JPEG file's own data where it needs no change (its Huffman tables
-re-packed losslessly) -- with the OCR's words from the page stage drawn over it invisibly
-(rendering mode 3), each stretched to its box, so that a viewer highlights, finds and
-copies a word where it is printed. There is no
+re-packed losslessly) and a scanned PDF's JPEG likewise -- with the OCR's words from
+the page stage drawn over it invisibly (rendering mode 3), each stretched to its box, so
+that a viewer highlights, finds and copies a word where it is printed. There is no
 second OCR: the words are those the pipeline read (``PageText.words``, in the original
 scan's pixels).
 
@@ -142,7 +142,7 @@ def _image_pages(pages: Sequence[PageText], sizes: Sequence[_Size]) -> bytes:
 
 def _encoded_image(page: PageText) -> bytes:
     if _passes_through(page.ref, page.dpi, (page.width, page.height)):
-        return _repacked_jpeg(Path(page.ref.path))
+        return _repacked_jpeg(Path(page.ref.path).read_bytes())
     image = intake.load_page(page.ref).image
     if image is None:
         raise ArchiveError(f"{page.ref.path} page {page.ref.number}: no scanned image to archive")
@@ -157,7 +157,11 @@ def encode_scan(ref: PageRef, image: np.ndarray, dpi: float) -> bytes:
     archive_images``): decoding a 300-dpi PNG again costs more than encoding it."""
     height, width = image.shape[:2]
     if _passes_through(ref, dpi, (width, height)):
-        return _repacked_jpeg(Path(ref.path))
+        return _repacked_jpeg(Path(ref.path).read_bytes())
+    if ref.kind is SourceKind.pdf and dpi <= MAX_DPI:
+        embedded = _embedded_jpeg(ref, (width, height))
+        if embedded is not None:
+            return embedded
     if dpi > MAX_DPI:
         factor = MAX_DPI / dpi
         image = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
@@ -174,18 +178,51 @@ def _passes_through(ref: PageRef, dpi: float, size: tuple[int, int]) -> bool:
         return not turned and image.size == size
 
 
-def _repacked_jpeg(path: Path) -> bytes:
-    """A JPEG file's own coefficients with optimized Huffman tables, by libjpeg-turbo's
+#: colour spaces a PDF's JPEG keeps its meaning in when img2pdf places it again
+_PLAIN_COLOUR = ("/DeviceRGB", "/DeviceGray")
+
+
+def _embedded_jpeg(ref: PageRef, size: tuple[int, int]) -> bytes | None:
+    """A scanned PDF page's JPEG as it is embedded, where it is the page (sohoa.pipeline.
+    pdfpage's rule), placed upright, of the size the page stage read, and plain: no mask,
+    no decode array, RGB or grey. Its own data then, not a second generation of JPEG loss
+    (OCRmyPDF keeps it too); ``None`` where any of that does not hold."""
+    from .pdfpage import sole_image  # late: only scanned PDFs need it
+
+    try:
+        with pikepdf.open(ref.path) as pdf:
+            page = pdf.pages[ref.index]
+            if int(page.obj.get("/Rotate", 0)) % 360 != 0:
+                return None
+            found = sole_image(page, tuple(float(v) for v in page.cropbox))  # type: ignore[arg-type]
+            if found is None:
+                return None
+            image, (a, b, c, d, _, _) = found
+            upright = a > 0 and d > 0 and abs(b) + abs(c) < 1e-3 * (a + d)
+            plain = (
+                image.get("/Filter") == pikepdf.Name.DCTDecode
+                and str(image.get("/ColorSpace")) in _PLAIN_COLOUR
+                and int(image.get("/BitsPerComponent", 8)) == 8
+                and not any(key in image for key in ("/SMask", "/Mask", "/Decode"))
+                and (int(image.Width), int(image.Height)) == size
+            )
+            return _repacked_jpeg(image.read_raw_bytes()) if upright and plain else None
+    except (pikepdf.PdfError, OSError, ValueError, IndexError):
+        return None  # the page stage read it; here it is only not passed through
+
+
+def _repacked_jpeg(jpeg: bytes) -> bytes:
+    """The same JPEG coefficients with optimized Huffman tables, by libjpeg-turbo's
     ``jpegtran`` (lossless: the same pixels; scanners write standard tables, 15-35 % more
-    bytes); its colour profile is kept, EXIF and comments dropped. The file's bytes as they
-    are where ``jpegtran`` is not installed or fails on them."""
+    bytes); its colour profile is kept, EXIF and comments dropped. The bytes as they are
+    where ``jpegtran`` is not installed or fails on them."""
     jpegtran = shutil.which("jpegtran")
     if jpegtran is None:
-        return path.read_bytes()
-    argv = [jpegtran, "-optimize", "-copy", "icc", str(path)]
-    done = subprocess.run(argv, capture_output=True, timeout=60, check=False)
+        return jpeg
+    argv = [jpegtran, "-optimize", "-copy", "icc"]
+    done = subprocess.run(argv, input=jpeg, capture_output=True, timeout=60, check=False)
     if done.returncode != 0 or not done.stdout:
-        return path.read_bytes()
+        return jpeg
     return done.stdout
 
 

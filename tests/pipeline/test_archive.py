@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import cv2
+import img2pdf
 import numpy as np
 import pdfplumber
 import pikepdf
@@ -209,3 +210,18 @@ def test_the_word_boxes_are_where_a_reader_of_the_archive_finds_the_words(read, 
     assert len(found) == len(boxes)
     for ours, theirs in zip(sorted(boxes), sorted(found), strict=True):
         assert ours == pytest.approx(theirs, abs=1.5)
+
+
+def test_a_scanned_pdfs_jpeg_is_kept_as_it_was_embedded(scans, tmp_path) -> None:
+    """A scanner's PDF of one JPEG a page: the same pixels, not a second JPEG generation."""
+    scanned = tmp_path / "scanned.pdf"
+    scanned.write_bytes(img2pdf.convert(str(scans["jpeg"])))
+    settings = replace(load_settings().ocr, archive_images=True)
+    pages = [read_page(ref, settings) for ref in intake.list_pages(scanned)]
+    out = build_archive(pages, INFO, tmp_path / "archive.pdf")
+    with pikepdf.open(out) as pdf:
+        (image,) = [x for x in pdf.pages[0].Resources.XObject.values() if x.Subtype == "/Image"]
+        kept = image.read_raw_bytes()
+    assert len(kept) < scans["jpeg"].stat().st_size  # re-packed, losslessly
+    assert np.array_equal(_pixels(kept), _pixels(scans["jpeg"].read_bytes()))
+    assert [w.text for w in pages[0].words][:2] == ["GIẤY", "KHAI"]
