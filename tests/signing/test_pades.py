@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pikepdf
@@ -19,7 +20,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from sohoa.signing.devca import CA_NAME, SIGNER_NAME, development_signer
 from sohoa.signing.pades import SigningError, VerificationError, load_signer, sign, verify
-from sohoa.signing.stamp import MARGIN, Stamp, free_box, stamp_font
+from sohoa.signing import pades
+from sohoa.signing.stamp import MARGIN, Stamp, font_for, free_box, stamp_font
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +138,9 @@ def test_a_visible_stamp_in_vietnamese_with_its_qr_code(document, signer, dev, t
     shown = pdf[0].render(scale=3, may_draw_forms=True).to_numpy()
     pdf.close()
     assert [code.text for code in zxingcpp.read_barcodes(shown)] == [stamp.verify_url]
+    text = subprocess.run(["pdftotext", str(signed), "-"], capture_output=True, text=True)
+    lines = unicodedata.normalize("NFC", text.stdout).splitlines()
+    assert "Ký bởi: Nguyễn Văn Bình" in lines and "Cơ quan: UBND phường Hàng Bạc" in lines
     with pikepdf.open(signed) as doc:
         (widget,) = [a for a in doc.pages[0].Annots if a.get("/FT") == "/Sig"]
         assert [float(v) for v in widget.Rect] == [round(v) for v in stamp.box]
@@ -210,3 +215,34 @@ def test_the_stamp_font_is_small_and_writes_every_vietnamese_letter() -> None:
     letters += letters.lower() + "0123456789:/–"
     cmap = TTFont(str(font)).getBestCmap()
     assert [ch for ch in letters if ord(ch) not in cmap] == []
+
+
+def test_each_signer_and_office_gets_a_font_cut_to_what_its_stamps_write() -> None:
+    names = "Trần Thị Ngọc Ánh" + "Ủy ban nhân dân xã Đắk Mil"
+    font = font_for(names)
+    assert font == font_for(names) and font != font_for("Lê Văn Tám")
+    assert font.stat().st_size < 15_000  # of the 37 KB cut: pyHanko subsets it each time
+    cmap = TTFont(str(font)).getBestCmap()
+    written = unicodedata.normalize("NFC", names + "Ký bởi: Cơ quan: Thời gian ký: 0123456789/:+-")
+    assert [ch for ch in written if ord(ch) not in cmap] == []
+
+
+def test_the_room_for_a_signature_is_measured_once_for_each_key(
+    document, signer, dev, tmp_path
+) -> None:
+    pades._ROOM.clear()
+    first = sign(document, tmp_path / "first.pdf", signer)
+    (room,) = pades._ROOM.values()
+    second = sign(document, tmp_path / "second.pdf", signer)  # in the room measured
+    assert pades._ROOM == {next(iter(pades._ROOM)): room}
+    for signed in (first, second):
+        assert verify(signed, [dev.root_certificate])[0].intact
+        assert "Signature is Valid." in pdfsig(signed)
+    key = next(iter(pades._ROOM))
+    pades._ROOM[key] = 64  # a room too small (a timestamp authority's answers grew)
+    with pytest.raises(SigningError, match="cannot sign at B-B"):
+        sign(document, tmp_path / "third.pdf", signer)
+    assert not (tmp_path / "third.pdf").exists() and key not in pades._ROOM
+    third = sign(document, tmp_path / "third.pdf", signer)  # measured anew
+    assert "Signature is Valid." in pdfsig(third)
+    assert abs(pades._ROOM[key] - room) < 32  # an ECDSA value's DER length varies a little
