@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -212,7 +213,7 @@ def sign(
             field_spec = fields.SigFieldSpec(name, on_page=stamp.page, box=box)  # type: ignore[arg-type]
             style = stamp_style(stamp)
             params = {"signer": stamp.signer, "office": stamp.office, "url": stamp.verify_url}
-        timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
+        timestamper = _timestamper(tsa_url) if tsa_url else None
         pdf_signer = signers.PdfSigner(
             meta, signer, timestamper=timestamper, stamp_style=style, new_field_spec=field_spec
         )
@@ -234,6 +235,14 @@ def sign(
     if room is None:
         _ROOM[room_key] = _contents_room(out, name)
     return out
+
+
+@lru_cache(maxsize=8)
+def _timestamper(tsa_url: str) -> timestamps.HTTPTimeStamper:
+    """One client a process for each authority: it keeps the sample token pyHanko asks
+    for to size a timestamp (a round trip to the authority every document timestamp
+    otherwise)."""
+    return timestamps.HTTPTimeStamper(tsa_url)
 
 
 #: the room pyHanko left for the signature's CMS, by signer, level and timestamp authority

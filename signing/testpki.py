@@ -11,9 +11,10 @@ answers OCSP, CRL and RFC 3161 requests from werkzeug's server in a thread.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 ARCH = "sohoa-test"
 KEYS = ("root", "interm", "ocsp", "tsa", "signer", "revoked", "expired")
@@ -35,10 +36,15 @@ KEYS = ("root", "interm", "ocsp", "tsa", "signer", "revoked", "expired")
 class TestPki:
     url: str  # http://127.0.0.1:PORT
     architecture: object
+    requests: Counter[str] = field(default_factory=Counter)  # by path, as they came
+
+    @property
+    def tsa_path(self) -> str:
+        return f"/{ARCH}/tsa/tsa"
 
     @property
     def tsa_url(self) -> str:
-        return f"{self.url}/{ARCH}/tsa/tsa"
+        return self.url + self.tsa_path
 
     def cert(self, label: str) -> x509.Certificate:
         return self.architecture.get_cert(CertLabel(label))
@@ -196,17 +202,26 @@ def _config(url: str, start: datetime) -> dict:
     }
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No line on stderr for every OCSP, CRL and timestamp request (hundreds a benchmark)."""
+
+    def log_request(self, *args: object, **kwargs: object) -> None:
+        pass
+
+
 @contextmanager
 def serve_test_pki(folder: Path, algorithm: str = "ecdsa") -> Iterator[TestPki]:
     """The test PKI (``algorithm`` "ecdsa", P-256, or "rsa", 2048 bits), answering on
     127.0.0.1 until the block ends."""
     _keys(folder, algorithm)
     holder: dict[str, object] = {}
+    requests: Counter[str] = Counter()
 
     def app(environ, start_response):  # the port is known only once the server listens
+        requests[environ["PATH_INFO"]] += 1
         return holder["app"](environ, start_response)
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     url = f"http://127.0.0.1:{server.port}"
     start = datetime.now(UTC) - timedelta(days=1)
     config = CertomancerConfig(_config(url, start), key_search_dir=str(folder))
@@ -215,7 +230,7 @@ def serve_test_pki(folder: Path, algorithm: str = "ecdsa") -> Iterator[TestPki]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield TestPki(url, architecture)
+        yield TestPki(url, architecture, requests)
     finally:
         server.shutdown()
         thread.join(timeout=5)

@@ -58,6 +58,20 @@ def test_each_level_is_made_and_recognized(level, pki, root, document, tmp_path)
         assert "Signer Certificate Common Name: sohoa TEST tsa" in said
 
 
+def test_a_batch_asks_the_authority_only_for_the_timestamps_it_embeds(
+    pki, root, document, tmp_path
+) -> None:
+    signer = pki.signer()
+    options = {"level": "B-LTA", "tsa_url": pki.tsa_url, "trust_roots": [root]}
+    sign(document, tmp_path / "first.pdf", signer, **options)  # sizes measured once
+    before = pki.requests[pki.tsa_path]
+    signed = sign(document, tmp_path / "second.pdf", signer, **options)
+    # the signature's timestamp and the document timestamp; no sample token to size them
+    assert pki.requests[pki.tsa_path] - before == 2
+    (report,) = verify(signed, [root])
+    assert report.intact and report.level == "B-LTA"
+
+
 def test_a_revoked_signer_is_refused_at_b_lt_and_caught_when_verifying(
     pki, root, document, tmp_path
 ) -> None:
