@@ -24,9 +24,10 @@ from certomancer.registry import ArchLabel, CertLabel, KeyLabel
 from certomancer.registry.config import CertomancerConfig
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+from .pades import KeyInMemorySigner
 
 ARCH = "sohoa-test"
 KEYS = ("root", "interm", "ocsp", "tsa", "signer", "revoked", "expired")
@@ -49,9 +50,9 @@ class TestPki:
     def cert(self, label: str) -> x509.Certificate:
         return self.architecture.get_cert(CertLabel(label))
 
-    def signer(self, label: str = "signer") -> signers.SimpleSigner:
+    def signer(self, label: str = "signer") -> KeyInMemorySigner:
         chain = [self.cert("root"), self.cert("interm")]
-        return signers.SimpleSigner(
+        return KeyInMemorySigner(
             signing_cert=self.cert(label),
             signing_key=self.architecture.key_set.get_private_key(KeyLabel(label)),
             cert_registry=SimpleCertificateStore.from_certs(chain),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from sohoa.signing.pades import SigningError, sign, verify
 from sohoa.signing.testpki import serve_test_pki
@@ -70,6 +71,29 @@ def test_a_batch_asks_the_authority_only_for_the_timestamps_it_embeds(
     assert pki.requests[pki.tsa_path] - before == 2
     (report,) = verify(signed, [root])
     assert report.intact and report.level == "B-LTA"
+
+
+def test_an_rsa_key_is_read_once_for_a_batch_and_its_signatures_hold(
+    document, tmp_path, monkeypatch
+) -> None:
+    with serve_test_pki(tmp_path / "pki", "rsa") as rsa_pki:
+        root = rsa_pki.root_pem(tmp_path)
+        signer = rsa_pki.signer()
+        reads = []
+        load = serialization.load_der_private_key
+        monkeypatch.setattr(
+            serialization, "load_der_private_key", lambda *a, **k: reads.append(1) or load(*a, **k)
+        )
+        signed = [sign(document, tmp_path / f"{n}.pdf", signer) for n in range(3)]
+        assert len(reads) == 1  # pyHanko's own signer reads (and checks) it every signature
+        monkeypatch.undo()  # the TSA, in this process, reads its key for every timestamp
+        stamped_in_time = tmp_path / "t.pdf"
+        signed.append(sign(document, stamped_in_time, signer, level="B-T", tsa_url=rsa_pki.tsa_url))
+    for path in signed:
+        (report,) = verify(path, [root])
+        assert report.intact and report.trusted
+        assert "Signature is Valid." in pdfsig(path)
+    assert report.level == "B-T"
 
 
 def test_a_revoked_signer_is_refused_at_b_lt_and_caught_when_verifying(
