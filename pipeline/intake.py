@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,10 +214,20 @@ def check_pixels(path: str | Path, width: int, height: int, limit: int, what: st
 # ---------------------------------------------------------------- PNG, JPEG, TIFF
 
 
+@contextmanager
+def _pillow_quiet() -> Iterator[None]:
+    """Pillow's warnings about what is ours to judge: an image's size (``check_pixels``),
+    a broken EXIF block (it loses only its turn; the page stage finds the orientation) --
+    no second line on stderr beside the batch's one-line error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        warnings.filterwarnings("ignore", "Corrupt EXIF data", UserWarning)
+        yield
+
+
 def _open_image(path: Path, kind: SourceKind) -> Image.Image:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with _pillow_quiet():
             return Image.open(path)
     except Image.DecompressionBombError as exc:
         raise ImageTooLargeError(
@@ -252,13 +263,13 @@ def _load_raster_page(ref: PageRef, kind: SourceKind, limit: int) -> LoadedPage:
     path = Path(ref.path)
     with _open_image(path, kind) as img:
         try:
-            img.seek(ref.index)
+            with _pillow_quiet():
+                img.seek(ref.index)
         except EOFError:
             raise InputFileError(f"{path}: has no page {ref.number}") from None
         check_pixels(path, img.width, img.height, limit)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with _pillow_quiet():
                 img.load()
                 upright = ImageOps.exif_transpose(img)
         except Image.DecompressionBombError as exc:

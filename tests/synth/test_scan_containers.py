@@ -76,7 +76,7 @@ def test_multi_page_containers_round_trip(tmp_path, fmt: str) -> None:
         assert len(pdf.pages) == 3
         box = [float(v) for v in pdf.pages[0].mediabox]
         assert box[2:] == pytest.approx([850 * 72 / 100, 1100 * 72 / 100], abs=0.5)
-        (raw,) = pdf.pages[0].images.values()
+        (raw,) = pdf.pages[0].get_images().values()
         assert raw.Filter == pikepdf.Name.DCTDecode
         assert "/CreationDate" not in pdf.docinfo  # reproducible bytes
         return
