@@ -96,20 +96,27 @@ def build_archive(pages: Sequence[PageText], info: ArchiveInfo, out: Path) -> Pa
 
 def word_boxes(page: PageText) -> tuple[float, float, list[tuple[float, float, float, float]]]:
     """The archive page's width and height and its words' boxes, in PDF points with y
-    upwards, as the page is stored: where a signature stamp must not go
-    (sohoa.signing.stamp.free_box), known without reading the PDF back."""
+    upwards, as the page is shown (turned by its ``/Rotate``, as text extractors report
+    it): where a signature stamp must not go (sohoa.signing.stamp.free_box), known
+    without reading the PDF back."""
     size = _page_size(page)
-    s = size.scale
-    boxes = [
-        (
+    s, rotation = size.scale, page.rotation % 360
+    width, height = (
+        (size.height_pt, size.width_pt)
+        if rotation in (90, 270)
+        else (size.width_pt, size.height_pt)
+    )
+    boxes = []
+    for word in page.words:
+        stored = (
             word.left * s,
-            size.height_pt - (word.top + word.height) * s,
+            word.top * s,
             (word.left + word.width) * s,
-            size.height_pt - word.top * s,
+            (word.top + word.height) * s,
         )
-        for word in page.words
-    ]
-    return size.width_pt, size.height_pt, boxes
+        u0, v0, u1, v1 = _shown(stored, size, rotation)  # y downwards
+        boxes.append((u0, height - v1, u1, height - v0))
+    return width, height, boxes
 
 
 # --------------------------------------------------------------------------- images

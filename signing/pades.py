@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -42,7 +43,7 @@ from pyhanko_certvalidator.errors import ValidationError
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from .config import LEVELS
-from .stamp import Stamp, stamp_style
+from .stamp import Box, Stamp, stamp_style, stored_box
 
 FIELD_PREFIX = "sohoa-signature"
 
@@ -245,9 +246,10 @@ def sign(
         )
         field_spec, style, params = None, None, None
         if stamp is not None:
-            box = tuple(round(v) for v in stamp.box)
+            turn, media_box = _page_frame(writer, stamp.page)
+            box = tuple(round(v) for v in stored_box(stamp.box, turn, media_box))
             field_spec = fields.SigFieldSpec(name, on_page=stamp.page, box=box)  # type: ignore[arg-type]
-            style = stamp_style(stamp)
+            style = stamp_style(stamp, turn)
             params = {"signer": stamp.signer, "office": stamp.office, "url": stamp.verify_url}
         timestamper = _timestamper(tsa_url) if tsa_url else None
         pdf_signer = signers.PdfSigner(
@@ -271,6 +273,25 @@ def sign(
     if room is None:
         _ROOM[room_key] = _contents_room(out, name)
     return out
+
+
+def _page_frame(writer: IncrementalPdfFileWriter, index: int) -> tuple[int, Box]:
+    """Page ``index``'s ``/Rotate`` (0, 90, 180, 270) and ``/MediaBox``."""
+    page = writer.prev.find_page_for_modification(index)[0].get_object()
+    turn = int(_inherited(page, "/Rotate") or 0) % 360
+    x0, y0, x1, y1 = (float(v) for v in _inherited(page, "/MediaBox") or (0, 0, 612, 792))
+    return turn, (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def _inherited(page: generic.DictionaryObject, key: str) -> generic.PdfObject | None:
+    """A page's entry, or the nearest one of the page tree above it (ISO 32000-1, 7.7.3.4)."""
+    node: generic.DictionaryObject | None = page
+    while node is not None:
+        if key in node:
+            return node[key]
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    return None
 
 
 @lru_cache(maxsize=8)

@@ -22,9 +22,12 @@ from pathlib import Path
 import numpy as np
 from fontTools import subset
 from fontTools.ttLib import TTFont
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.stamp import QRStampStyle
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
+from pyhanko.stamp import QRStamp, QRStampStyle
 
 #: Debian's fonts-noto-core (installed by scripts/setup.sh): every Vietnamese letter
 FONT = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
@@ -39,7 +42,9 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points, y upwar
 
 @dataclass(frozen=True, slots=True)
 class Stamp:
-    """What the stamp says and where it goes (``page``: 0-based, -1 the last)."""
+    """What the stamp says and where it goes: ``box`` on page ``page`` (0-based, -1 the
+    last) as the page is shown -- turned by its ``/Rotate``, as people and text extractors
+    see it (:func:`stored_box` finds where that is on the page as stored)."""
 
     signer: str
     office: str
@@ -48,14 +53,59 @@ class Stamp:
     page: int = -1
 
 
-def stamp_style(stamp: Stamp) -> QRStampStyle:
+def stamp_style(stamp: Stamp, turn: int = 0) -> QRStampStyle:
+    """The stamp's look, drawn turned back by ``turn`` (the page's ``/Rotate``) so that it
+    is shown upright on a page stored turned."""
     font = GlyphAccumulatorFactory(str(font_for(stamp.signer + stamp.office)))
-    return QRStampStyle(
+    return _TurnedQRStampStyle(
         stamp_text=TEXT,
         timestamp_format=TIME_FORMAT,
         text_box_style=TextBoxStyle(font=font, font_size=7),
         border_width=1,
+        turn=turn,
     )
+
+
+@dataclass(frozen=True)
+class _TurnedQRStampStyle(QRStampStyle):
+    """pyHanko's QR stamp, laid out at the size it is shown and turned back by the page's
+    rotation through its appearance's ``/Matrix`` (ISO 32000-1, 12.5.5): every viewer
+    applies that, where the widget flag ``NoRotate`` is honoured by some and not others."""
+
+    turn: int = 0
+
+    def create_stamp(
+        self, writer: BasePdfFileWriter, box: BoxConstraints, text_params: dict
+    ) -> QRStamp:
+        if self.turn in (90, 270):  # the widget's rectangle is the stored page's
+            box = BoxConstraints(width=box.height, height=box.width)
+        url = text_params.pop("url")
+        return _TurnedQRStamp(writer, url, self, text_params=text_params, box=box)
+
+
+class _TurnedQRStamp(QRStamp):
+    style: _TurnedQRStampStyle
+
+    def as_form_xobject(self) -> generic.StreamObject:
+        xobject = super().as_form_xobject()
+        if turn := self.style.turn:  # counter-clockwise by the turn the viewer applies
+            cos, sin = {90: (0, 1), 180: (-1, 0), 270: (0, -1)}[turn]
+            matrix = (cos, sin, -sin, cos, 0, 0)
+            xobject["/Matrix"] = generic.ArrayObject(generic.NumberObject(v) for v in matrix)
+        return xobject
+
+
+def stored_box(box: Box, turn: int, media_box: Box) -> Box:
+    """Where ``box``, on a page as it is shown, is on the page as stored: the page is
+    shown turned clockwise by ``turn`` (its ``/Rotate``) and stored as ``media_box``."""
+    x0, y0, x1, y1 = media_box
+    w, h = x1 - x0, y1 - y0
+
+    def stored(u: float, v: float) -> tuple[float, float]:
+        return {0: (u, v), 90: (w - v, u), 180: (w - u, h - v), 270: (v, h - u)}[turn]
+
+    (a, b), (c, d) = stored(box[0], box[1]), stored(box[2], box[3])
+    return (x0 + min(a, c), y0 + min(b, d), x0 + max(a, c), y0 + max(b, d))
 
 
 #: what a stamp writes: ASCII, Latin-1, the Vietnamese letters (precomposed and the

@@ -7,6 +7,7 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
@@ -15,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from fontTools.ttLib import TTFont
+from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
@@ -145,6 +147,43 @@ def test_a_visible_stamp_in_vietnamese_with_its_qr_code(document, signer, dev, t
         (widget,) = [a for a in doc.pages[0].Annots if a.get("/FT") == "/Sig"]
         assert [float(v) for v in widget.Rect] == [round(v) for v in stamp.box]
         assert "/AP" in widget
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_on_a_page_stored_turned_the_stamp_is_shown_upright_where_it_was_put(
+    turn, signer, tmp_path
+) -> None:
+    """An archive page that the page stage turned to read (``/Rotate``): the stamp's box is
+    the page as shown, and pdfium and poppler both show it there, upright."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.pages[0].Rotate = turn
+    document = tmp_path / "turned.pdf"
+    pdf.save(document)
+    width, height = (842.0, 595.0) if turn in (90, 270) else (595.0, 842.0)
+    url = "https://sohoa.example/verify/turned"
+    stamp = Stamp("Nguyễn Văn Bình", "UBND phường Hàng Bạc", url, free_box(width, height, []))
+    signed = sign(document, tmp_path / "signed.pdf", signer, stamp=stamp)
+    assert "Signature is Valid." in pdfsig(signed)
+    scale = 2.0
+    page = pdfium.PdfDocument(str(signed))
+    page.init_forms()
+    by_pdfium = page[0].render(scale=scale, may_draw_forms=True).to_numpy()
+    page.close()
+    subprocess.run(
+        ["pdftoppm", "-r", "144", "-png", "-singlefile", str(signed), str(tmp_path / "p")]
+    )
+    by_poppler = np.asarray(Image.open(tmp_path / "p.png").convert("L"))
+    for shown in (by_pdfium, by_poppler):
+        assert shown.shape[:2] == (round(height * scale), round(width * scale))
+        (code,) = zxingcpp.read_barcodes(shown)
+        assert code.text == url and code.orientation == 0  # upright
+        x = code.position.top_left.x / scale
+        y = height - code.position.top_left.y / scale
+        x0, y0, x1, y1 = stamp.box
+        assert x0 < x < x1 and y0 < y < y1  # in the box, as shown
+    text = subprocess.run(["pdftotext", str(signed), "-"], capture_output=True, text=True)
+    assert "Ký bởi: Nguyễn Văn Bình" in unicodedata.normalize("NFC", text.stdout).splitlines()
 
 
 def _contents(data: bytes) -> re.Match[bytes]:
