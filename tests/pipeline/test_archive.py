@@ -214,8 +214,12 @@ def test_the_word_boxes_are_where_a_reader_of_the_archive_finds_the_words(
         ]
     assert len(found) == len(boxes)
     for ours in boxes:  # each word's box, against the nearest that pdfplumber found
-        nearest = min(found, key=lambda theirs: max(abs(a - b) for a, b in zip(ours, theirs)))
+        nearest = min(found, key=lambda theirs: _farthest_side(ours, theirs))
         assert ours == pytest.approx(nearest, abs=1.5)
+
+
+def _farthest_side(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    return max(abs(p - q) for p, q in zip(a, b, strict=True))
 
 
 def test_a_scanned_pdfs_jpeg_is_kept_as_it_was_embedded(scans, tmp_path) -> None:
