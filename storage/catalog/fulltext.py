@@ -1,0 +1,149 @@
+"""Each database's full-text index: how a document's folded texts are written into it,
+and how a query matches and ranks against it.
+
+SQLite: the FTS5 table ``search_fts`` (rowid = ``search_rows.id``), ranked by bm25 with
+column weights. PostgreSQL: ``search_rows.tsv`` (setweight A/B/B/C over the ``simple``
+configuration), ranked by ts_rank_cd, and a trigram fallback on folded names for words
+OCR misread by a letter. The catalog keeps the index in step by calling ``write`` and
+``erase`` in the same transaction as the document's rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
+from sqlalchemy.orm import Session
+
+from sohoa.storage.catalog.indexing import SearchTexts
+from sohoa.storage.catalog.models import FieldRow, SearchRow
+from sohoa.storage.catalog.query import fts5_match, tsquery
+
+#: bm25 column weights (names, addresses, fields, body): a name match outweighs the
+#: same word found only in the OCR text
+BM25_WEIGHTS = (10.0, 4.0, 2.0, 1.0)
+#: PostgreSQL's pg_trgm.word_similarity_threshold for the fuzzy fallback on names:
+#: "nguyen thi hong nhunh" against "nguyen thi hong nhung" scores 0.87
+FUZZY_THRESHOLD = 0.6
+#: the fallback needs this many letters: short queries are near anything
+FUZZY_MIN_LETTERS = 8
+
+
+class FullText(Protocol):
+    """One database's full-text index."""
+
+    def write(self, session: Session, row_id: int, texts: SearchTexts) -> None: ...
+
+    def erase(self, session: Session) -> None: ...
+
+    def match(self, stmt: Select[Any], words: tuple[str, ...]) -> Ranked: ...
+
+    def fuzzy(
+        self, session: Session, stmt: Select[Any], words: tuple[str, ...]
+    ) -> Ranked | None: ...
+
+
+Ranked = tuple[Select[Any], ColumnElement[float]]
+"""A select narrowed to the documents a query finds, and their score (higher is better)."""
+
+
+def for_dialect(name: str) -> FullText:
+    """The full-text index of the database named ``name`` (SQLAlchemy dialect name)."""
+    return PostgresFullText() if name == "postgresql" else SqliteFullText()
+
+
+_FTS = table("search_fts", column("rowid"))
+
+
+class SqliteFullText:
+    """FTS5, tokenizer ``unicode61 remove_diacritics 2`` over already folded text."""
+
+    def write(self, session: Session, row_id: int, texts: SearchTexts) -> None:
+        session.execute(text("DELETE FROM search_fts WHERE rowid = :id"), {"id": row_id})
+        session.execute(
+            text(
+                "INSERT INTO search_fts (rowid, names, addresses, fields, body) "
+                "VALUES (:id, :names, :addresses, :fields, :body)"
+            ),
+            {"id": row_id, **texts.__dict__},
+        )
+
+    def erase(self, session: Session) -> None:
+        session.execute(text("DELETE FROM search_fts"))
+
+    def match(self, stmt: Select[Any], words: tuple[str, ...]) -> Ranked:
+        """Every word (the last as a prefix); bm25 with column weights, negated."""
+        fts = literal_column("search_fts")
+        stmt = stmt.join(_FTS, _FTS.c.rowid == SearchRow.id).where(
+            fts.op("MATCH")(fts5_match(words))
+        )
+        return stmt, -func.bm25(fts, *BM25_WEIGHTS)
+
+    def fuzzy(self, session: Session, stmt: Select[Any], words: tuple[str, ...]) -> Ranked | None:
+        """None: SQLite has no trigram similarity; a misread letter finds nothing."""
+        return None
+
+
+_TSV = literal_column("search_rows.tsv", TSVECTOR)
+
+
+class PostgresFullText:
+    """A maintained tsvector on ``search_rows`` and trigram similarity on names."""
+
+    def write(self, session: Session, row_id: int, texts: SearchTexts) -> None:
+        session.execute(
+            text(
+                "UPDATE search_rows SET tsv = "
+                "setweight(to_tsvector('simple', :names), 'A') || "
+                "setweight(to_tsvector('simple', :addresses), 'B') || "
+                "setweight(to_tsvector('simple', :fields), 'B') || "
+                "setweight(to_tsvector('simple', :body), 'C') "
+                "WHERE id = :id"
+            ),
+            {"id": row_id, **texts.__dict__},
+        )
+
+    def erase(self, session: Session) -> None:
+        """Nothing: the tsvector lives on ``search_rows`` and goes with its rows."""
+
+    def match(self, stmt: Select[Any], words: tuple[str, ...]) -> Ranked:
+        """Every word (the last as a prefix), ranked by ts_rank_cd over A/B/C weights."""
+        query = _tsquery(words)
+        return stmt.where(_TSV.op("@@")(query)), func.ts_rank_cd(_TSV, query)
+
+    def fuzzy(self, session: Session, stmt: Select[Any], words: tuple[str, ...]) -> Ranked | None:
+        """The documents ``match`` misses with a name the words resemble (trigram word
+        similarity at least ``FUZZY_THRESHOLD``), the closest first: a name OCR
+        misread by a letter, or a clerk's typo. Served by the trigram GIN index."""
+        phrase = " ".join(words)
+        if sum(ch.isalpha() for ch in phrase) < FUZZY_MIN_LETTERS:
+            return None
+        session.execute(
+            text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"),
+            {"t": str(FUZZY_THRESHOLD)},
+        )
+        near = select(FieldRow.document_id).where(
+            FieldRow.kind == "name", literal(phrase).op("<%")(FieldRow.folded)
+        )
+        similarity = (
+            select(func.max(func.word_similarity(phrase, FieldRow.folded)))
+            .where(FieldRow.document_id == SearchRow.document_id, FieldRow.kind == "name")
+            .scalar_subquery()
+        )
+        stmt = stmt.where(SearchRow.document_id.in_(near), ~_TSV.op("@@")(_tsquery(words)))
+        return stmt, similarity
+
+
+def _tsquery(words: tuple[str, ...]) -> ColumnElement[Any]:
+    return func.to_tsquery(literal("simple", REGCONFIG), tsquery(words))

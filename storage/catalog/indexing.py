@@ -1,0 +1,177 @@
+"""What the catalog derives from an extract to find it again: flattened field rows,
+ID numbers, the key date, and the folded texts the full-text index reads.
+
+Both databases index the same folded text (``vntext.fold``: no diacritics, "đ" as "d",
+lower case), made here in Python, so a search finds the same documents on SQLite and
+PostgreSQL and OCR's lost or wrong tone marks do not matter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sohoa.pipeline.vntext import fold, nfc
+
+#: fields holding a person's name (``members.full_name``: a household member's)
+NAME_FIELDS = frozenset(
+    {
+        "full_name",
+        "mother_name",
+        "father_name",
+        "husband_name",
+        "wife_name",
+        "household_head_name",
+        "owner_name",
+        "applicant_name",
+        "members.full_name",
+    }
+)
+ADDRESS_FIELDS = frozenset(
+    {
+        "place_of_origin",
+        "place_of_residence",
+        "place_of_birth",
+        "permanent_residence",
+        "current_residence",
+        "permanent_address",
+        "parcel_address",
+    }
+)
+#: any person's ID number: 12 digits (personal identification number) or 9 (old card)
+ID_FIELDS = frozenset(
+    {"id_number", "personal_id", "husband_id_number", "wife_id_number", "applicant_id_number"}
+)
+#: the date a document is about, first found wins: what a date-range search filters
+KEY_DATE_FIELDS = ("registration_date", "date_of_birth")
+
+#: OCR text indexed per document; PostgreSQL's tsvector is limited to 1 MB, and a
+#: dossier's document is a few pages (a 60-page document is about 150,000 characters)
+MAX_INDEXED_TEXT = 200_000
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class FlatField:
+    """One field value as a row of the ``fields`` table."""
+
+    name: str
+    item: int | None
+    kind: str
+    value: str | None
+    folded: str | None
+    date_value: date | None
+    confidence: float | None
+
+
+@dataclass(frozen=True)
+class SearchTexts:
+    """The folded texts of one document, by weight: names weigh most, then addresses
+    and other field values, then the OCR text."""
+
+    names: str
+    addresses: str
+    fields: str
+    body: str
+
+
+def flatten(fields: dict[str, Any], confidence: dict[str, float]) -> list[FlatField]:
+    """Every scalar value of ``fields``, lists and objects flattened to dotted names."""
+    return [
+        _flat(name, item, value, confidence.get(name.split(".")[0]))
+        for name, item, value in _walk(fields, "", None)
+    ]
+
+
+def _walk(value: Any, name: str, item: int | None) -> Iterator[tuple[str, int | None, Any]]:
+    """(dotted name, list index, scalar) for each leaf; a list's index is the ``item``
+    of the leaves under it (nested lists keep the innermost index)."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _walk(sub, f"{name}.{key}" if name else str(key), item)
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            yield from _walk(sub, name, index)
+    else:
+        yield name, item, value
+
+
+def _flat(name: str, item: int | None, value: Any, confidence: float | None) -> FlatField:
+    text = None if value is None else nfc(_scalar_text(value))
+    return FlatField(
+        name=name,
+        item=item,
+        kind=field_kind(name),
+        value=text,
+        folded=None if text is None else fold(text),
+        date_value=_iso_date(text),
+        confidence=confidence,
+    )
+
+
+def _scalar_text(value: Any) -> str:
+    """A scalar as text: JSON spells booleans lower case, and so does the catalog."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def field_kind(name: str) -> str:
+    """Which search column a field feeds: name, address, id, date or other. Unknown
+    fields are judged by their names' endings, so new document types index sensibly."""
+    if name in NAME_FIELDS or (name.endswith("_name") and "title" not in name):
+        return "name"
+    if name in ADDRESS_FIELDS or name.endswith(("_address", "_residence")):
+        return "address"
+    if name in ID_FIELDS:
+        return "id"
+    if name.endswith("date") or name.endswith("date_of_birth"):
+        return "date"
+    return "other"
+
+
+def _iso_date(text: str | None) -> date | None:
+    if text is None or not _ISO_DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def id_numbers(flat: list[FlatField]) -> set[tuple[str, str]]:
+    """(ID number, field) pairs: the digits of every ID field that has any."""
+    pairs = set()
+    for row in flat:
+        if row.kind == "id" and row.value:
+            digits = re.sub(r"\D", "", row.value)
+            if digits:
+                pairs.add((digits, row.name))
+    return pairs
+
+
+def key_date(flat: list[FlatField]) -> date | None:
+    """The date the document is about (see ``KEY_DATE_FIELDS``), if it has one."""
+    for name in KEY_DATE_FIELDS:
+        for row in flat:
+            if row.name == name and row.date_value is not None:
+                return row.date_value
+    return None
+
+
+def search_texts(flat: list[FlatField], text: str) -> SearchTexts:
+    """The folded texts the full-text index holds for a document."""
+    by_kind: dict[str, list[str]] = {"name": [], "address": [], "other": []}
+    for row in flat:
+        if row.folded:
+            by_kind.get(row.kind, by_kind["other"]).append(row.folded)
+    return SearchTexts(
+        names=" ; ".join(by_kind["name"]),
+        addresses=" ; ".join(by_kind["address"]),
+        fields=" ; ".join(by_kind["other"]),
+        body=fold(text[:MAX_INDEXED_TEXT]),
+    )

@@ -1,0 +1,166 @@
+"""The catalog's tables, as SQLAlchemy 2 typed declarative models.
+
+The schema itself is made by the hand-written migration in ``migrations/versions``; these
+models must agree with it (a test compares them). What the models cannot say portably
+lives only in the migration: the SQLite FTS5 table ``search_fts``, PostgreSQL's
+``search_rows.tsv`` column with its GIN index, the trigram index on names, and the
+triggers that keep ``audit_log`` append-only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from sohoa.storage.catalog.coltypes import BigId, Json, UtcDateTime
+
+#: document ids are caller-supplied strings (UUID, ULID); 64 leaves room for prefixes
+ID_LEN = 64
+
+
+class Base(DeclarativeBase):
+    """The catalog's declarative base."""
+
+
+class Dossier(Base):
+    """A dossier (hồ sơ), known by the code on its separator sheet."""
+
+    __tablename__ = "dossiers"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Document(Base):
+    """A document's current version: its extract and the date it is about.
+
+    ``key_date`` is what ``search(date_from=, date_to=)`` filters: the registration date
+    where the document has one, else the date of birth (see ``indexing.key_date``).
+    """
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        Index("ix_documents_doc_type_key_date", "doc_type", "key_date"),
+        Index("ix_documents_key_date", "key_date"),
+    )
+
+    document_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    dossier_code: Mapped[str | None] = mapped_column(
+        ForeignKey("dossiers.code"), index=True, default=None
+    )
+    doc_type: Mapped[str] = mapped_column(String(40))
+    current_version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    pages: Mapped[list[int]] = mapped_column(Json)
+    fields: Mapped[dict[str, Any]] = mapped_column(Json)
+    field_confidence: Mapped[dict[str, float]] = mapped_column(Json)
+    needs_review: Mapped[bool] = mapped_column(Boolean, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    key_date: Mapped[date | None] = mapped_column(Date, default=None)
+    stored_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class Page(Base):
+    """A page of a document: its place in the document and its number in the source."""
+
+    __tablename__ = "pages"
+
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.document_id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_page: Mapped[int] = mapped_column(Integer)
+
+
+class FieldRow(Base):
+    """One field value, flattened: ``members`` of a household register becomes rows
+    ``members.full_name`` etc. with ``item`` = the member's index. ``folded`` is the
+    value as search compares it (``vntext.fold``); ``kind`` is name, address, id, date
+    or other, and says which search column the value feeds."""
+
+    __tablename__ = "fields"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.document_id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    item: Mapped[int | None] = mapped_column(Integer, default=None)
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str | None] = mapped_column(Text, default=None)
+    folded: Mapped[str | None] = mapped_column(Text, default=None)
+    date_value: Mapped[date | None] = mapped_column(Date, index=True, default=None)
+    confidence: Mapped[float | None] = mapped_column(Float, default=None)
+
+
+class IdNumber(Base):
+    """Any person's ID number in a document (id_number, personal_id, the spouses',
+    the applicant's): one indexed column, so a lookup is one index probe."""
+
+    __tablename__ = "id_numbers"
+
+    id_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.document_id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    field: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class Version(Base):
+    """One stored version of a document's signed PDF."""
+
+    __tablename__ = "versions"
+
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.document_id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    storage_key: Mapped[str] = mapped_column(Text)
+    storage_version: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SearchRow(Base):
+    """A document's integer key for the full-text index: FTS5 addresses rows by an
+    integer rowid, and a string primary key has none that survives VACUUM. On
+    PostgreSQL the row also carries the ``tsv`` column (migration only)."""
+
+    __tablename__ = "search_rows"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.document_id", ondelete="CASCADE"), unique=True
+    )
+
+
+class AuditLog(Base):
+    """Append-only: who (``actor``) did what (``action``) to which document, when.
+
+    ``document_id`` is no foreign key on purpose: the log outlives ``Catalog.clear()``
+    and must keep naming documents that are no longer catalogued. Database triggers
+    refuse UPDATE and DELETE on this table.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(20))
+    document_id: Mapped[str | None] = mapped_column(String(ID_LEN), index=True, default=None)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
