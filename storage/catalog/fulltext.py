@@ -120,7 +120,7 @@ class PostgresFullText:
     def match(self, stmt: Select[Any], words: tuple[str, ...]) -> Ranked:
         """Every word (the last as a prefix), ranked by ts_rank_cd over A/B/C weights."""
         query = _tsquery(words)
-        return stmt.where(_TSV.op("@@")(query)), func.ts_rank_cd(_TSV, query)
+        return stmt.where(_matches(query)), func.ts_rank_cd(_TSV, query)
 
     def fuzzy(self, session: Session, stmt: Select[Any], words: tuple[str, ...]) -> Ranked | None:
         """The documents ``match`` misses with a name the words resemble (trigram word
@@ -141,8 +141,12 @@ class PostgresFullText:
             .where(FieldRow.document_id == SearchRow.document_id, FieldRow.kind == "name")
             .scalar_subquery()
         )
-        stmt = stmt.where(SearchRow.document_id.in_(near), ~_TSV.op("@@")(_tsquery(words)))
+        stmt = stmt.where(SearchRow.document_id.in_(near), ~_matches(_tsquery(words)))
         return stmt, similarity
+
+
+def _matches(query: ColumnElement[Any]) -> ColumnElement[bool]:
+    return _TSV.op("@@", is_comparison=True)(query)
 
 
 def _tsquery(words: tuple[str, ...]) -> ColumnElement[Any]:
