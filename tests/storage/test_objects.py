@@ -15,13 +15,19 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from minio.commonconfig import ENABLED
+from minio.versioningconfig import VersioningConfig
 
 from sohoa.storage.objects import (
     IntegrityError,
     ObjectMissing,
     Retention,
     RetentionError,
+    StorageConfigError,
 )
+from sohoa.storage.s3 import S3ObjectStore
+
+from .s3_server import moto_settings
 
 NAME = "Nguyễn Thị Ánh Tuyết"  # NFC; the tests put it decomposed too
 
@@ -241,3 +247,27 @@ def test_s3_put_of_a_file_and_its_record(s3_store, tmp_path: Path):
     stored = s3_store.put("big/six.bin", source)
     assert stored.size == source.stat().st_size
     assert s3_store.get("big/six.bin") == source.read_bytes()
+
+
+def test_s3_bucket_without_object_lock_or_versions(moto_endpoint):
+    """A bucket made by hand: without versions sohoa refuses it, without object lock it
+    keeps versions but refuses a retention it could not keep."""
+    plain = S3ObjectStore(moto_settings(moto_endpoint))
+    plain.client.make_bucket(plain.bucket)
+    with pytest.raises(StorageConfigError, match="keeps no versions"):
+        plain.put("a.pdf", b"1")
+    versioned = S3ObjectStore(moto_settings(moto_endpoint))
+    versioned.client.make_bucket(versioned.bucket)
+    versioned.client.set_bucket_versioning(versioned.bucket, VersioningConfig(ENABLED))
+    until = datetime.now(UTC) + timedelta(minutes=2)
+    with pytest.raises(RetentionError, match="has no object lock"):
+        versioned.put("a.pdf", b"1", retention=Retention("COMPLIANCE", until))
+    assert versioned.put("a.pdf", b"1").version_id != "null"
+
+
+def test_s3_server_side_encryption(moto_endpoint):
+    store = S3ObjectStore(moto_settings(moto_endpoint, sse="S3"))
+    store.put("sse.pdf", b"encrypted at rest")
+    assert store.get("sse.pdf") == b"encrypted at rest"
+    found = store.client.stat_object(store.bucket, "sse.pdf")
+    assert found.metadata["x-amz-server-side-encryption"] == "AES256"
