@@ -1,0 +1,63 @@
+"""What the catalog derives from an extract and a query, without a database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sohoa.storage.catalog import indexing
+from sohoa.storage.catalog.query import fts5_match, parse, tsquery
+
+
+def test_query_parts() -> None:
+    parsed = parse("  Nguyễn  Thị 001195012345 000.00.15.H26-251124-0001 012345678 hồng-nhung ")
+    assert parsed.id_numbers == ("001195012345", "012345678")
+    assert parsed.dossier_codes == ("000.00.15.H26-251124-0001",)
+    assert parsed.words == ("nguyen", "thi", "hong", "nhung")
+    assert parse("ĐỖ THỊ THU HÀ").words == ("do", "thi", "thu", "ha")
+    assert parse("12345").words == ("12345",)  # not ID-shaped: a word
+    assert parse('"a" OR b*').words == ("a", "or", "b")  # no operators survive
+
+
+def test_engine_expressions_quote_words_and_prefix_the_last() -> None:
+    assert fts5_match(("nguyen", "nhu")) == '"nguyen" "nhu"*'
+    assert tsquery(("nguyen", "nhu")) == "nguyen & nhu:*"
+
+
+def test_household_members_flatten_with_their_index() -> None:
+    fields = {
+        "household_head_name": "LÊ VĂN NAM",
+        "members": [
+            {"full_name": "LÊ VĂN NAM", "date_of_birth": "1970-05-05", "relationship": "Chủ hộ"},
+            {"full_name": "PHẠM THỊ MAI", "date_of_birth": None, "relationship": "Vợ"},
+        ],
+    }
+    flat = indexing.flatten(fields, {"members": 0.8})
+    rows = {(row.name, row.item): row for row in flat}
+    assert rows[("members.full_name", 1)].folded == "pham thi mai"
+    assert rows[("members.full_name", 1)].kind == "name"
+    assert rows[("members.full_name", 1)].confidence == 0.8
+    assert rows[("members.date_of_birth", 0)].date_value == date(1970, 5, 5)
+    assert rows[("members.date_of_birth", 1)].value is None
+    assert rows[("household_head_name", None)].kind == "name"
+
+
+def test_kinds_ids_key_date_and_texts() -> None:
+    fields = {
+        "husband_name": "TRẦN VĂN ĐỨC",
+        "husband_id_number": "001090004567",
+        "wife_id_number": None,
+        "registration_date": "2020-10-10",
+        "husband_date_of_birth": "1990-07-01",
+        "form_title": "TỜ KHAI",
+        "parcel_address": "phường Phố Huế",
+        "area_m2": 65.5,
+    }
+    flat = indexing.flatten(fields, {})
+    assert indexing.id_numbers(flat) == {("001090004567", "husband_id_number")}
+    assert indexing.key_date(flat) == date(2020, 10, 10)
+    texts = indexing.search_texts(flat, "Giấy chứng nhận kết hôn")
+    assert texts.names == "tran van duc"
+    assert texts.addresses == "phuong pho hue"
+    assert "to khai" in texts.fields and "65.5" in texts.fields
+    assert texts.body == "giay chung nhan ket hon"
+    assert indexing.field_kind("form_title") == "other"
