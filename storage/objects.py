@@ -150,14 +150,16 @@ def open_store(home: Path, environ: Mapping[str, str] = os.environ) -> ObjectSto
 # -- what both backends check the same way -------------------------------------------------
 
 _META_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-_KEY_MAX = 900  # S3 allows 1024 bytes; the local store adds its suffix within NAME_MAX
+_KEY_MAX = 900  # S3 allows 1024 bytes
+_SEGMENT_MAX = 240  # a folder or file name of the local store, with its suffix, in NAME_MAX
 
 
 def check_key(key: str) -> str:
     """``key`` if it is a key both backends can hold the same way, else ValueError.
 
     Keys are paths of plain segments: no empty, "." or ".." segment (the local store maps
-    them to folders), no segment starting with "." (its own files), no control characters.
+    them to folders), no segment starting with "." (its own files) or too long for a file
+    name, no control characters.
     """
     if not key or len(key.encode()) > _KEY_MAX:
         raise ValueError(f"object key {key!r}: empty or longer than {_KEY_MAX} bytes")
@@ -168,6 +170,8 @@ def check_key(key: str) -> str:
     for segment in key.split("/"):
         if not segment or segment.startswith(".") or segment.endswith(".~v"):
             raise ValueError(f"object key {key!r}: segment {segment!r} is not allowed")
+        if len(segment.encode()) > _SEGMENT_MAX:
+            raise ValueError(f"object key {key!r}: a segment longer than {_SEGMENT_MAX} bytes")
     return key
 
 

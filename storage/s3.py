@@ -234,7 +234,7 @@ class S3ObjectStore:
                     retention=_lock(retention),
                 ).version_id
 
-        version_id = self._call(upload)
+        version_id = self._call(upload, subject=key)
         if version_id is None:
             raise StorageConfigError(f"bucket {self.bucket} at {self.settings.url}: no versions")
         return self._head_or_missing(key, version_id)
@@ -340,14 +340,15 @@ class S3ObjectStore:
         return self._call(
             lambda: self.client.presigned_get_object(
                 self.bucket, key, expires=expires, version_id=stored.version_id
-            )
+            ),
+            subject=key,
         )
 
     def ping(self) -> None:
         """StoreUnavailable unless the endpoint answers (after the retries); the bucket is
         made if it is missing."""
         self._ensure()
-        self._call(lambda: self.client.bucket_exists(self.bucket))
+        self._call(lambda: self.client.bucket_exists(self.bucket), subject=self.bucket)
 
     # -- inside ----------------------------------------------------------------------------
 
@@ -355,7 +356,7 @@ class S3ObjectStore:
         """Make the bucket with object lock if it is missing; refuse one without versions."""
         if self._ready:
             return
-        if not self._call(lambda: self.client.bucket_exists(self.bucket)):
+        if not self._call(lambda: self.client.bucket_exists(self.bucket), subject=self.bucket):
             try:
                 self._call(
                     lambda: self.client.make_bucket(
@@ -365,7 +366,9 @@ class S3ObjectStore:
             except S3Error as error:
                 if error.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                     raise _storage_error(error, self.bucket) from None
-        versioning = self._call(lambda: self.client.get_bucket_versioning(self.bucket))
+        versioning = self._call(
+            lambda: self.client.get_bucket_versioning(self.bucket), subject=self.bucket
+        )
         if versioning.status != "Enabled":
             raise StorageConfigError(
                 f"bucket {self.bucket} at {self.settings.url} keeps no versions; "
@@ -378,19 +381,28 @@ class S3ObjectStore:
             self._locking = False  # versions kept, but no retention possible
         self._ready = True
 
-    def _call(self, action: Callable[[], T]) -> T:
+    def _call(self, action: Callable[[], T], *, subject: str | None = None) -> T:
         """``action()``, tried again after each of the retry delays while it fails for a
-        reason that may pass; then StoreUnavailable."""
+        reason that may pass; then StoreUnavailable. Any other refusal of the server
+        becomes a one-line StorageError about ``subject``; without one, the S3Error is
+        the caller's to read (a missing key is an answer, not an error)."""
         delays = self.settings.retry_delays
         for attempt in range(len(delays) + 1):
             try:
                 return action()
+            except S3Error as error:
+                if not _transient(error):
+                    if subject is None:
+                        raise
+                    raise _storage_error(error, subject) from None
+                if attempt == len(delays):
+                    raise self._unavailable(attempt + 1, error) from None
             except Exception as error:
                 if not _transient(error):
                     raise
                 if attempt == len(delays):
                     raise self._unavailable(attempt + 1, error) from None
-                time.sleep(delays[attempt])
+            time.sleep(delays[attempt])
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def _unavailable(self, tries: int, error: Exception) -> StoreUnavailable:
@@ -440,7 +452,8 @@ class S3ObjectStore:
                 self.client.list_objects(
                     self.bucket, prefix=key, recursive=True, include_version=True
                 )
-            )
+            ),
+            subject=key,
         )
         return [entry for entry in entries if entry.object_name == key]
 
@@ -460,6 +473,8 @@ class S3ObjectStore:
                     yield entry.object_name
                 return
             except Exception as error:
+                if isinstance(error, S3Error) and not _transient(error):
+                    raise _storage_error(error, prefix or self.bucket) from None
                 if not _transient(error):
                     raise
                 if failures == len(delays):
@@ -468,10 +483,10 @@ class S3ObjectStore:
                 failures += 1
 
     def _remove(self, key: str, version_id: str) -> None:
-        try:
-            self._call(lambda: self.client.remove_object(self.bucket, key, version_id=version_id))
-        except S3Error as error:
-            raise _storage_error(error, key) from None
+        self._call(
+            lambda: self.client.remove_object(self.bucket, key, version_id=version_id),
+            subject=key,
+        )
 
 
 def _stored(key: str, headers: Mapping[str, str]) -> StoredObject:
