@@ -1,0 +1,386 @@
+"""The object store and the catalog together: what storing, fetching, rebuilding and
+scrubbing one signed document mean (docs/storage.md, "The library").
+
+The object store is the source of truth; the catalog is an index of it that can be
+rebuilt from it. So every write puts the objects first -- the raw scan (content-addressed,
+stored once however often it comes), the signed PDF/A, then the extraction JSON -- and only
+then the catalog row: a catalog row never names a missing object. Both steps are idempotent,
+so a process killed between them leaves an object whose row the next delivery, or a
+``sohoa catalog rebuild``, writes. While the store cannot be reached, the document waits in
+the local outbox with its row and is delivered later (:meth:`Library.deliver_pending`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sohoa.pipeline.vntext import nfc
+
+from . import layout
+from .catalog.catalog import Catalog
+from .catalog.records import DocumentRecord, SearchHit
+from .objects import (
+    ObjectMissing,
+    ObjectStore,
+    StorageError,
+    StoredObject,
+    StoreUnavailable,
+    open_store,
+    sha256_of,
+)
+from .outbox import DeliveryReport, Outbox, OutgoingObject
+
+EXTRACTION_FORMAT = 1  # raised when the extraction JSON's shape changes
+
+
+class DocumentNotFound(StorageError):
+    """No stored document has this ID."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """Where one stored version of a document went; ``queued``: it waits in the outbox."""
+
+    document_id: str
+    version: int
+    dossier_code: str | None
+    sha256: str
+    storage_key: str
+    queued: bool = False
+
+
+@dataclass(slots=True)
+class RebuildReport:
+    documents: int = 0
+    versions: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ScrubReport:
+    """What a scrub found: every catalogued version checked against the store."""
+
+    checked: int = 0
+    missing: list[str] = field(default_factory=list)
+    mismatched: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.mismatched or self.orphans)
+
+
+class Library:
+    """Stored documents: ``store`` them, ``get`` them back byte for byte, ``search`` the
+    catalog, ``share`` a link, ``rebuild_catalog`` from the store, ``scrub`` the store."""
+
+    def __init__(
+        self,
+        store: ObjectStore,
+        catalog: Catalog,
+        outbox: Outbox,
+        environ: Mapping[str, str] = os.environ,
+    ) -> None:
+        self.store, self.catalog, self.outbox = store, catalog, outbox
+        self._environ = environ
+
+    @classmethod
+    def open(cls, home: Path, environ: Mapping[str, str] = os.environ) -> Library:
+        """The deployment's library: its store (``SOHOA_S3_*`` or ``home/objects``), its
+        catalog (``SOHOA_DATABASE_URL`` or ``home/catalog.sqlite``), ``home/outbox``."""
+        store = open_store(home, environ)
+        return cls(store, Catalog.for_home(home, environ), Outbox(home / "outbox"), environ)
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- storing ---------------------------------------------------------------------------
+
+    def store_document(
+        self,
+        signed_pdf: Path,
+        extract: Mapping[str, Any],
+        *,
+        document_id: str | None = None,
+        dossier_code: str | None = None,
+        scan: Path | None = None,
+        actor: str = "sohoa",
+    ) -> StoredDocument:
+        """Store a signed PDF/A with its extract object (CONTRACT.md's shape) and the scan
+        it came from; a ``document_id`` already stored gets a new version (a correction)."""
+        document_id = nfc(document_id) if document_id else new_document_id()
+        dossier_code = nfc(dossier_code) if dossier_code else None
+        now = datetime.now(UTC)
+        current = self.catalog.document(document_id)
+        version = current.version + 1 if current else 1
+        sha256, size = sha256_of(signed_pdf)
+        key = layout.signed_key(document_id, dossier_code)
+        row = _row(extract, document_id, dossier_code, version, sha256, size, now, key)
+        objects = self._objects(signed_pdf, row, scan)
+        try:
+            stored = [self._put(item) for item in objects]
+        except StoreUnavailable:
+            entry = f"{document_id}.v{version}"
+            self.outbox.enqueue(entry, objects, {"row": row, "actor": actor})
+            return StoredDocument(document_id, version, dossier_code, sha256, key, queued=True)
+        self._record(row, next(s for s in stored if s.key == key), actor)
+        return StoredDocument(document_id, version, dossier_code, sha256, key)
+
+    def _objects(
+        self, signed_pdf: Path, row: Mapping[str, Any], scan: Path | None
+    ) -> list[OutgoingObject]:
+        """What one document puts, in order: the scan, the signed PDF, the extraction --
+        whose JSON names the signed PDF by its SHA-256 (its version ID is not known until
+        it is stored, which may be later, from the outbox)."""
+        document_id, dossier_code, doc_type = (
+            row["document_id"],
+            row["dossier_code"],
+            row["doc_type"],
+        )
+        now = datetime.fromisoformat(row["stored_at"])
+        scan_sha = sha256_of(scan)[0] if scan else None
+        metadata = layout.signed_metadata(document_id, dossier_code, doc_type, now, scan_sha)
+        signed = OutgoingObject(
+            row["storage_key"],
+            signed_pdf,
+            layout.PDF,
+            {**metadata, "version": str(row["version"])},
+            layout.retention_for(doc_type, now, self._environ),
+        )
+        body = {
+            "format": EXTRACTION_FORMAT,
+            "document_id": document_id,
+            "version": row["version"],
+            "dossier_code": dossier_code,
+            "stored_at": row["stored_at"],
+            "signed": {"key": signed.key, "sha256": row["sha256"]},
+            "scan_sha256": scan_sha,
+            "extract": _extract_of(row),
+        }
+        extraction = OutgoingObject(
+            layout.extraction_key(document_id),
+            json.dumps(body, ensure_ascii=False, sort_keys=True).encode(),
+            layout.JSON,
+            layout.extraction_metadata(document_id, doc_type, now),
+        )
+        if scan is None or scan_sha is None:
+            return [signed, extraction]
+        raw = OutgoingObject(
+            layout.scan_key(scan_sha, scan.suffix),
+            scan,
+            "application/octet-stream",
+            layout.scan_metadata(scan.name, now),
+        )
+        return [raw, signed, extraction]
+
+    def _put(self, item: OutgoingObject) -> StoredObject:
+        """Scans by content (stored once); the signed PDF and extraction as new versions."""
+        put = self.store.put_if_absent if item.key.startswith("scans/") else self.store.put
+        return put(
+            item.key,
+            item.data,
+            content_type=item.content_type,
+            metadata=item.metadata,
+            retention=item.retention,
+        )
+
+    def _record(self, row: Mapping[str, Any], signed: StoredObject, actor: str) -> None:
+        """The catalog row, after its objects: the stored version's ID and hash."""
+        if signed.sha256 != row["sha256"]:
+            raise StorageError(
+                f"{signed.key}: stored with sha256 {signed.sha256}, not {row['sha256']}"
+            )
+        self.catalog.record_document(_record(row, signed.version_id), actor=actor)
+
+    def deliver_pending(self) -> DeliveryReport:
+        """Store what waits in the outbox and write its catalog rows."""
+
+        def delivered(payload: dict[str, Any], stored: list[StoredObject]) -> None:
+            signed = next(s for s in stored if s.key == payload["row"]["storage_key"])
+            self._record(payload["row"], signed, payload["actor"])
+
+        return self.outbox.deliver(self.store, delivered)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, document_id: str, target: Path, *, actor: str = "sohoa") -> DocumentRecord:
+        """Write the document's signed PDF (its current version) to ``target``: the bytes
+        that were stored, checked against the store's and the catalog's SHA-256."""
+        record = self.document(document_id)
+        try:
+            stored = self.store.download(
+                record.storage_key, target, version_id=record.storage_version
+            )
+        except ObjectMissing:
+            raise ObjectMissing(
+                f"{record.document_id}: catalogued, but its signed PDF is missing from the"
+                " store (run sohoa scrub)"
+            ) from None
+        if stored.sha256 != record.sha256:
+            target.unlink(missing_ok=True)
+            raise StorageError(
+                f"{record.document_id}: the store holds sha256 {stored.sha256}, the catalog"
+                f" {record.sha256} (run sohoa scrub)"
+            )
+        self.catalog.audit("read", record.document_id, actor=actor)
+        return record
+
+    def document(self, document_id: str) -> DocumentRecord:
+        record = self.catalog.document(document_id)
+        if record is None:
+            raise DocumentNotFound(f"no stored document {nfc(document_id)!r}")
+        return record
+
+    def search(self, query: str = "", **filters: Any) -> list[SearchHit]:
+        return self.catalog.search(query, **filters)
+
+    def share(self, document_id: str, expires: timedelta, *, actor: str = "sohoa") -> str:
+        """A link to the signed PDF that anyone may open until it expires (a citizen hands
+        it to another office); audited as ``shared``."""
+        record = self.document(document_id)
+        url = self.store.presigned_get(
+            record.storage_key, expires, version_id=record.storage_version
+        )
+        detail = {"expires_in_s": int(expires.total_seconds()), "version": record.version}
+        self.catalog.audit("shared", record.document_id, actor=actor, detail=detail)
+        return url
+
+    # -- recovery --------------------------------------------------------------------------
+
+    def rebuild_catalog(self, *, actor: str = "rebuild") -> RebuildReport:
+        """The catalog made again from the store alone: every version of every extraction
+        JSON, matched by SHA-256 to the signed PDF version it describes."""
+        self.catalog.clear(actor=actor)
+        report = RebuildReport()
+        for extraction in self.store.list("extractions/"):
+            try:
+                rows = list(self._rows_of(extraction))
+            except (StorageError, ValueError, KeyError) as error:
+                report.problems.append(f"{extraction.key}: {error}")
+                continue
+            for row, version_id in rows:
+                self.catalog.record_document(_record(row, version_id), actor=actor)
+                report.versions += 1
+            report.documents += 1
+        return report
+
+    def _rows_of(self, extraction: StoredObject) -> Iterator[tuple[dict[str, Any], str]]:
+        """The catalog rows of one document: each extraction version and its signed PDF."""
+        versions = self.store.versions(extraction.key)
+        signed_versions: dict[str, dict[str, StoredObject]] = {}
+        for described in versions:
+            body = json.loads(self.store.get(extraction.key, version_id=described.version_id))
+            key = body["signed"]["key"]
+            if key not in signed_versions:
+                signed_versions[key] = {s.sha256: s for s in self.store.versions(key)}
+            signed = signed_versions[key].get(body["signed"]["sha256"])
+            if signed is None:
+                raise ObjectMissing(
+                    f"its signed PDF {key} (sha256 {body['signed']['sha256']}) is missing"
+                )
+            yield _row_of_body(body, signed), signed.version_id
+
+    def scrub(self) -> ScrubReport:
+        """Every catalogued version of every signed PDF: there, and its bytes' SHA-256
+        what the catalog says (read in full: a store's own record could be stale); and
+        every signed object in the store catalogued (the rest are orphans)."""
+        report = ScrubReport()
+        catalogued: set[tuple[str, str]] = set()
+        for record in self.catalog.iter_documents():
+            for version in self.catalog.versions(record.document_id):
+                catalogued.add((version.storage_key, version.storage_version))
+                report.checked += 1
+                self._check(version.storage_key, version.storage_version, version.sha256, report)
+        for stored in self.store.list("signed/"):
+            for version in self.store.versions(stored.key):
+                if (version.key, version.version_id) not in catalogued:
+                    report.orphans.append(f"{version.key} version {version.version_id}")
+        return report
+
+    def _check(self, key: str, version_id: str, sha256: str, report: ScrubReport) -> None:
+        where = f"{key} version {version_id}"
+        try:
+            data = self.store.get(key, version_id=version_id)
+        except ObjectMissing:
+            report.missing.append(where)
+            return
+        except StorageError as error:  # IntegrityError: the bytes are not what was stored
+            report.mismatched.append(f"{where}: {error}")
+            return
+        actual, _ = sha256_of(data)
+        if actual != sha256:
+            report.mismatched.append(f"{where}: sha256 {actual}, catalogued {sha256}")
+
+
+def new_document_id() -> str:
+    """A document ID: the day it was stored and 64 random bits, e.g.
+    ``20261206-8f3a2b1c9d0e4f56`` (sortable by day, unguessable)."""
+    return f"{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(8)}"
+
+
+def _row(
+    extract: Mapping[str, Any],
+    document_id: str,
+    dossier_code: str | None,
+    version: int,
+    sha256: str,
+    size: int,
+    now: datetime,
+    storage_key: str,
+) -> dict[str, Any]:
+    """A catalog row as JSON (it may wait in the outbox), all but the store's version ID."""
+    return {
+        "document_id": document_id,
+        "version": version,
+        "dossier_code": dossier_code,
+        "doc_type": str(extract.get("doc_type") or "unknown"),
+        "source": str(extract.get("source") or ""),
+        "pages": list(extract.get("pages") or []),
+        "fields": dict(extract.get("fields") or {}),
+        "field_confidence": dict(extract.get("field_confidence") or {}),
+        "needs_review": bool(extract.get("needs_review", False)),
+        "text": str(extract.get("text") or ""),
+        "sha256": sha256,
+        "storage_key": storage_key,
+        "size": size,
+        "stored_at": now.isoformat(),
+    }
+
+
+def _extract_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The extract object (CONTRACT.md's shape) a catalog row holds."""
+    keys = ("source", "pages", "doc_type", "fields", "field_confidence", "needs_review", "text")
+    return {key: row[key] for key in keys}
+
+
+def _row_of_body(body: Mapping[str, Any], signed: StoredObject) -> dict[str, Any]:
+    stored_at = datetime.fromisoformat(body["stored_at"])
+    return _row(
+        body["extract"],
+        body["document_id"],
+        body.get("dossier_code"),
+        int(body["version"]),
+        signed.sha256,
+        signed.size,
+        stored_at,
+        signed.key,
+    )
+
+
+def _record(row: Mapping[str, Any], storage_version: str) -> DocumentRecord:
+    values = dict(row)
+    values["stored_at"] = datetime.fromisoformat(values["stored_at"])
+    return DocumentRecord(storage_version=storage_version, **values)
