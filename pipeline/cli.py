@@ -7,15 +7,19 @@ messages to stderr, so ``sohoa extract ... --json | jq`` always works.
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import os
 import sys
+import tempfile
 import warnings
-from contextlib import nullcontext
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -24,6 +28,12 @@ from .errors import ExitCode, SohoaError
 from .extract import REVIEW_FIELD, Document, FileFailure, extract
 from .progress import PageProgress
 from .settings import load_settings
+
+if TYPE_CHECKING:
+    from sohoa.storage.library import Library
+
+#: the fields a search hit is shown by: whose document it is
+NAME_FIELDS = ("full_name", "owner_name", "household_head_name", "husband_name", "applicant_name")
 
 app = typer.Typer(
     name="sohoa",
@@ -195,6 +205,142 @@ def sign_command(
         raise typer.Exit(ExitCode.input_failed) from None
     if failed:
         raise typer.Exit(ExitCode.input_failed)
+
+
+@app.command("get")
+def get_command(
+    document_id: Annotated[str, typer.Argument(help="The stored document's ID.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Where to write it ('-': stdout; default: ID.pdf)."),
+    ] = None,
+) -> None:
+    """Write the signed PDF of a stored document, byte for byte, its SHA-256 checked."""
+    target = output or Path(document_id.replace("/", "_") + ".pdf")
+    with _library() as library:
+        if str(target) == "-":
+            with tempfile.TemporaryDirectory() as folder:
+                record = library.get(document_id, Path(folder) / "signed.pdf", actor=_actor())
+                sys.stdout.buffer.write((Path(folder) / "signed.pdf").read_bytes())
+                sys.stdout.flush()
+            return
+        record = library.get(document_id, target, actor=_actor())
+    stderr.print(
+        f"{target}: {record.doc_type}, version {record.version}, sha256 {record.sha256}",
+        markup=False,
+    )
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[
+        str, typer.Argument(help="Names, addresses, words; an ID or dossier code.")
+    ] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines, one per hit.")] = False,
+    doc_type: Annotated[str | None, typer.Option("--type", help="Only this document type.")] = None,
+    dossier: Annotated[str | None, typer.Option(help="Only this dossier code.")] = None,
+    id_number: Annotated[str | None, typer.Option(help="Only documents of this ID number.")] = None,
+    date_from: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="Key date from.")
+    ] = None,
+    date_to: Annotated[
+        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Key date until.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many hits.")] = 20,
+) -> None:
+    """Find stored documents, with or without Vietnamese diacritics, any case, ranked."""
+    with _library() as library:
+        hits = library.search(
+            query,
+            doc_type=doc_type,
+            dossier_code=dossier,
+            id_number=id_number,
+            date_from=date_from.date() if date_from else None,
+            date_to=date_to.date() if date_to else None,
+            limit=limit,
+        )
+    for hit in hits:
+        if as_json:
+            print(json.dumps(hit.to_contract(), ensure_ascii=False), flush=True)
+        else:
+            name = next((_shown(v) for k, v in hit.fields.items() if k in NAME_FIELDS), "")
+            print(f"{hit.document_id}  {hit.doc_type}  {hit.dossier_code or '—'}  {name}")
+    if not as_json:
+        stderr.print(f"{len(hits)} found", markup=False)
+
+
+catalog_app = typer.Typer(help="The catalog of stored documents.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("rebuild")
+def catalog_rebuild_command() -> None:
+    """Make the catalog again from the object store alone (after losing the database)."""
+    with _library() as library:
+        report = library.rebuild_catalog(actor=_actor())
+    for problem in report.problems:
+        stderr.print(f"sohoa: error: {problem}", markup=False, soft_wrap=True)
+    print(f"catalog rebuilt: {report.documents} documents, {report.versions} versions")
+    if report.problems:
+        raise typer.Exit(ExitCode.input_failed)
+
+
+@app.command("scrub")
+def scrub_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check every catalogued signed PDF is in the store with the SHA-256 catalogued, and
+    every signed PDF in the store is catalogued. Exits 1 if anything is wrong."""
+    with _library() as library:
+        report = library.scrub()
+    if as_json:
+        print(json.dumps(asdict(report) | {"clean": report.clean}, ensure_ascii=False))
+    else:
+        for kind in ("missing", "mismatched", "orphans"):
+            for where in getattr(report, kind):
+                print(f"{kind}: {where}")
+        print(
+            f"scrub: {report.checked} checked, {len(report.missing)} missing,"
+            f" {len(report.mismatched)} mismatched, {len(report.orphans)} orphans"
+        )
+    if not report.clean:
+        raise typer.Exit(ExitCode.input_failed)
+
+
+@app.command("share")
+def share_command(
+    document_id: Annotated[str, typer.Argument(help="The stored document's ID.")],
+    hours: Annotated[int, typer.Option(min=1, max=24 * 7, help="Valid for this long.")] = 72,
+) -> None:
+    """Print a link that anyone may use to download the signed PDF until it expires."""
+    with _library() as library:
+        print(library.share(document_id, timedelta(hours=hours), actor=_actor()))
+
+
+@app.command("deliver")
+def deliver_command() -> None:
+    """Store what waits in the outbox since the object store was last unreachable."""
+    with _library() as library:
+        report = library.deliver_pending()
+    for entry, reason in report.failed:
+        stderr.print(f"sohoa: error: {entry}: {reason}", markup=False, soft_wrap=True)
+    print(report.summary())
+    if report.failed:
+        raise typer.Exit(ExitCode.input_failed)
+
+
+@contextmanager
+def _library() -> Iterator[Library]:
+    """The deployment's library for one command; the catalog's errors as one line."""
+    from sohoa.storage.library import Library, catalog_errors  # late: extract needs none
+
+    with catalog_errors(), Library.open(load_settings().home) as library:
+        yield library
+
+
+def _actor() -> str:
+    """Who the audit log says did it: ``SOHOA_ACTOR``, else the login name."""
+    return os.environ.get("SOHOA_ACTOR") or f"{getpass.getuser()}@cli"
 
 
 def _verification_summary(report: dict) -> str:

@@ -16,10 +16,13 @@ import json
 import os
 import secrets
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from sohoa.pipeline.vntext import nfc
 
@@ -42,6 +45,10 @@ EXTRACTION_FORMAT = 1  # raised when the extraction JSON's shape changes
 
 class DocumentNotFound(StorageError):
     """No stored document has this ID."""
+
+
+class CatalogUnavailable(StorageError):
+    """The catalog's database cannot be reached or refused the work."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +103,9 @@ class Library:
         """The deployment's library: its store (``SOHOA_S3_*`` or ``home/objects``), its
         catalog (``SOHOA_DATABASE_URL`` or ``home/catalog.sqlite``), ``home/outbox``."""
         store = open_store(home, environ)
-        return cls(store, Catalog.for_home(home, environ), Outbox(home / "outbox"), environ)
+        with catalog_errors():
+            catalog = Catalog.for_home(home, environ)
+        return cls(store, catalog, Outbox(home / "outbox"), environ)
 
     def close(self) -> None:
         self.catalog.close()
@@ -323,6 +332,17 @@ class Library:
         actual, _ = sha256_of(data)
         if actual != sha256:
             report.mismatched.append(f"{where}: sha256 {actual}, catalogued {sha256}")
+
+
+@contextmanager
+def catalog_errors() -> Iterator[None]:
+    """The database's errors as one line for the user (a PostgreSQL server that is down,
+    a locked SQLite file), the URL's password left out."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise CatalogUnavailable(f"catalog: {reason}") from None
 
 
 def new_document_id() -> str:
