@@ -154,6 +154,12 @@ class LocalObjectStore:
 
     def list(self, prefix: str = "") -> Iterator[StoredObject]:
         """The latest version of every key starting with ``prefix``, folder by folder."""
+        for key in self.keys(prefix):
+            if (latest := self.head(key)) is not None:
+                yield latest
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key starting with ``prefix``, in key order, read from the folders alone."""
         start = self._store / prefix.rpartition("/")[0] if "/" in prefix else self._store
         relative = prefix.rpartition("/")[0] + "/" if "/" in prefix else ""
         yield from self._walk(start, relative, prefix)
@@ -238,7 +244,7 @@ class LocalObjectStore:
             partial.unlink(missing_ok=True)
         return digest, size
 
-    def _walk(self, folder: Path, relative: str, prefix: str) -> Iterator[StoredObject]:
+    def _walk(self, folder: Path, relative: str, prefix: str) -> Iterator[str]:
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except FileNotFoundError:
@@ -249,8 +255,8 @@ class LocalObjectStore:
             path = relative + entry.name
             if entry.name.endswith(_SUFFIX):
                 key = path.removesuffix(_SUFFIX)
-                if key.startswith(prefix) and (latest := self.head(key)) is not None:
-                    yield latest
+                if key.startswith(prefix) and _version_ids(Path(entry.path)):
+                    yield key
             elif (path + "/").startswith(prefix) or prefix.startswith(path + "/"):
                 yield from self._walk(Path(entry.path), path + "/", prefix)
 

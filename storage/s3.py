@@ -329,6 +329,11 @@ class S3ObjectStore:
                 for pending in window:
                     pending.cancel()
 
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every current key under ``prefix``, in key order, from the listing alone (no
+        request a key: a catalog rebuild reads each object anyway)."""
+        return self._keys(prefix)
+
     # -- sharing ---------------------------------------------------------------------------
 
     def presigned_get(self, key: str, expires: timedelta, *, version_id: str | None = None) -> str:

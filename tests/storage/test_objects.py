@@ -159,6 +159,13 @@ def test_list_gives_the_latest_version_under_a_prefix(object_store):
     }
     assert len(list(object_store.list())) == 4
     assert list(object_store.list("nothing/")) == []
+    # the keys alone, from the listing (what a catalog rebuild walks)
+    assert list(object_store.keys("signed/A")) == [
+        "signed/A/1.pdf",
+        "signed/A/2.pdf",
+        "signed/AB/3.pdf",
+    ]
+    assert list(object_store.keys()) == [f.key for f in object_store.list()]
 
 
 def test_s3_presigned_url_gets_the_bytes_over_http(s3_store):
