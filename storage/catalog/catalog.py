@@ -8,7 +8,7 @@ holds no locks between calls.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -72,24 +72,28 @@ class Catalog:
         """The migration the database is at."""
         return database.current_revision(self._engine)
 
-    def record_document(self, record: DocumentRecord, *, actor: str = "sohoa") -> bool:
+    def record_document(
+        self, record: DocumentRecord, *, actor: str = "sohoa", action: str | None = None
+    ) -> bool:
         """Store a document version; True if it was new.
 
         Idempotent: the same ``document_id`` and ``version`` again changes nothing and
         returns False (a different sha256 for it raises ``CatalogConflict``). A version
         newer than the current one becomes current; an older one (a rebuild meeting
-        versions out of order) is only listed in ``versions``. Audited as ``stored``,
-        or ``corrected`` for versions after the first.
+        versions out of order) is only listed in ``versions``. Audited as ``action``:
+        by default ``stored``, or ``corrected`` for versions after the first
+        (``catalog rebuild`` passes ``rebuilt``).
         """
+        _check_action(action)
         record = writes.normalized(record)
         try:
-            return self._record(record, nfc(actor))
+            return self._record(record, nfc(actor), action)
         except IntegrityError:
             if self._known(record):  # a concurrent writer stored the same version
                 return False
             raise
 
-    def _record(self, record: DocumentRecord, actor: str) -> bool:
+    def _record(self, record: DocumentRecord, actor: str, action: str | None) -> bool:
         with Session(self._writer) as session, session.begin():
             if self._known(record, session):
                 return False
@@ -101,10 +105,64 @@ class Catalog:
             if current is None or record.version > current:
                 writes.make_current(session, self._fulltext, record)
             writes.add_version(session, record)
-            action = "stored" if record.version == 1 else "corrected"
             detail = {"version": record.version, "sha256": record.sha256}
-            self._audit(session, action, record.document_id, actor, detail)
+            self._audit(session, _action(action, record), record.document_id, actor, detail)
         return True
+
+    def record_documents(
+        self,
+        records: Iterable[DocumentRecord],
+        *,
+        actor: str = "sohoa",
+        action: str | None = None,
+        batch: int = 1000,
+    ) -> int:
+        """Store many document versions, ``batch`` to a transaction; how many were new.
+
+        The same semantics as ``record_document`` for each (idempotent per
+        ``document_id`` and ``version``, a newer version becomes current, a known
+        version with another sha256 raises ``CatalogConflict``), with multi-row inserts:
+        for loading a million documents or a ``catalog rebuild``. Each new version gets
+        its own audit row (the log says who stored what), inserted with the batch. A
+        conflict rolls back its own batch only; earlier batches stay committed.
+        """
+        _check_action(action)
+        actor = nfc(actor)
+        stored = 0
+        chunk: list[DocumentRecord] = []
+        for record in records:
+            chunk.append(writes.normalized(record))
+            if len(chunk) >= max(1, batch):
+                stored += self._record_batch(chunk, actor, action)
+                chunk = []
+        if chunk:
+            stored += self._record_batch(chunk, actor, action)
+        return stored
+
+    def _record_batch(self, records: list[DocumentRecord], actor: str, action: str | None) -> int:
+        try:
+            with Session(self._writer) as session, session.begin():
+                fresh = writes.record_batch(session, self._fulltext, records, action)
+                if fresh:
+                    now = datetime.now(UTC)
+                    writes.bulk_insert(
+                        session,
+                        AuditLog.__table__,
+                        [
+                            {
+                                "at": now,
+                                "actor": actor,
+                                "action": _action(action, r),
+                                "document_id": r.document_id,
+                                "detail": {"version": r.version, "sha256": r.sha256},
+                            }
+                            for r in fresh
+                        ],
+                    )
+                return len(fresh)
+        except IntegrityError:
+            # a concurrent writer stored some of them first: one at a time, idempotently
+            return sum(self.record_document(r, actor=actor, action=action) for r in records)
 
     def _known(self, record: DocumentRecord, session: Session | None = None) -> bool:
         """Whether this version is stored; raises if it is, with another PDF."""
@@ -280,6 +338,19 @@ class Catalog:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _check_action(action: str | None) -> None:
+    if action is not None and action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; one of {sorted(ACTIONS)}")
+
+
+def _action(action: str | None, record: DocumentRecord) -> str:
+    """What the audit log says a new version was: the caller's word, else ``stored`` for
+    version 1 and ``corrected`` after."""
+    if action is not None:
+        return action
+    return "stored" if record.version == 1 else "corrected"
 
 
 def _current() -> Any:

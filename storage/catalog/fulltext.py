@@ -17,6 +17,7 @@ from sqlalchemy import (
     Select,
     column,
     func,
+    insert,
     literal,
     literal_column,
     select,
@@ -44,6 +45,8 @@ class FullText(Protocol):
     """One database's full-text index."""
 
     def write(self, session: Session, row_id: int, texts: SearchTexts) -> None: ...
+
+    def write_new(self, session: Session, texts: list[tuple[str, SearchTexts]]) -> None: ...
 
     def erase(self, session: Session) -> None: ...
 
@@ -79,6 +82,27 @@ class SqliteFullText:
             {"id": row_id, **texts.__dict__},
         )
 
+    def write_new(self, session: Session, texts: list[tuple[str, SearchTexts]]) -> None:
+        """Documents new to the catalog: their ``search_rows`` (ids returned in order)
+        and FTS5 rows, each in one multi-row statement."""
+        rows = SearchRow.__table__
+        ids = (
+            session.connection()
+            .execute(
+                insert(rows).returning(rows.c.id, sort_by_parameter_order=True),
+                [{"document_id": doc_id} for doc_id, _ in texts],
+            )
+            .scalars()
+            .all()
+        )
+        session.execute(
+            text(
+                "INSERT INTO search_fts (rowid, names, addresses, fields, body) "
+                "VALUES (:id, :names, :addresses, :fields, :body)"
+            ),
+            [{"id": row_id, **t.__dict__} for row_id, (_, t) in zip(ids, texts, strict=True)],
+        )
+
     def erase(self, session: Session) -> None:
         session.execute(text("DELETE FROM search_fts"))
 
@@ -112,6 +136,28 @@ class PostgresFullText:
                 "WHERE id = :id"
             ),
             {"id": row_id, **texts.__dict__},
+        )
+
+    def write_new(self, session: Session, texts: list[tuple[str, SearchTexts]]) -> None:
+        """Documents new to the catalog: their ``search_rows`` with the tsvector made
+        by the server, in one statement over arrays (``unnest``)."""
+        session.execute(
+            text(
+                "INSERT INTO search_rows (document_id, tsv) "
+                "SELECT d, setweight(to_tsvector('simple', n), 'A') || "
+                "setweight(to_tsvector('simple', a), 'B') || "
+                "setweight(to_tsvector('simple', f), 'B') || "
+                "setweight(to_tsvector('simple', b), 'C') "
+                "FROM unnest(CAST(:d AS text[]), CAST(:n AS text[]), CAST(:a AS text[]), "
+                "CAST(:f AS text[]), CAST(:b AS text[])) AS u(d, n, a, f, b)"
+            ),
+            {
+                "d": [doc_id for doc_id, _ in texts],
+                "n": [t.names for _, t in texts],
+                "a": [t.addresses for _, t in texts],
+                "f": [t.fields for _, t in texts],
+                "b": [t.body for _, t in texts],
+            },
         )
 
     def erase(self, session: Session) -> None:

@@ -55,6 +55,33 @@ MAX_INDEXED_TEXT = 200_000
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def _fold_table() -> dict[int, str]:
+    """``vntext.fold`` of every non-space character from U+0080 to U+1EFF (Latin with
+    marks, Vietnamese's included, combining marks, "đ") where it changes it."""
+    table = {}
+    for code in range(0x80, 0x1F00):
+        char = chr(code)
+        if not char.isspace() and fold(char) != char:
+            table[code] = fold(char)
+    return table
+
+
+_FOLD = _fold_table()
+#: up to here, folding a string is folding each of its characters on its own (Greek,
+#: from U+0370, lower-cases a final sigma by its context)
+_FAST_BELOW = "\u0370"
+
+
+def fast_fold(text: str) -> str:
+    """``vntext.fold(text)``, the same string, several times faster (one
+    ``str.translate``) for Vietnamese and other Latin text: loading a million documents
+    folds every field value and OCR text. Anything else goes through ``fold`` itself."""
+    folded = text.translate(_FOLD)
+    if folded and max(folded) >= _FAST_BELOW:
+        return fold(text)
+    return " ".join(folded.lower().split())
+
+
 @dataclass(frozen=True)
 class FlatField:
     """One field value as a row of the ``fields`` table."""
@@ -107,7 +134,7 @@ def _flat(name: str, item: int | None, value: Any, confidence: float | None) -> 
         item=item,
         kind=field_kind(name),
         value=text,
-        folded=None if text is None else fold(text),
+        folded=None if text is None else fast_fold(text),
         date_value=_iso_date(text),
         confidence=confidence,
     )
@@ -173,5 +200,5 @@ def search_texts(flat: list[FlatField], text: str) -> SearchTexts:
         names=" ; ".join(by_kind["name"]),
         addresses=" ; ".join(by_kind["address"]),
         fields=" ; ".join(by_kind["other"]),
-        body=fold(text[:MAX_INDEXED_TEXT]),
+        body=fast_fold(text[:MAX_INDEXED_TEXT]),
     )

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -155,3 +155,164 @@ def _search_row(session: Session, document_id: str) -> int:
         session.flush()
         row_id = row.id
     return row_id
+
+
+def record_batch(
+    session: Session,
+    fulltext: FullText,
+    records: list[DocumentRecord],
+    action: str | None,
+) -> list[DocumentRecord]:
+    """Record normalized ``records`` in the caller's transaction; the new versions, in
+    order. The same semantics as one ``record_document`` each, many at a time: known
+    versions are skipped (another sha256 raises before anything is written), a version
+    newer than the document's current one becomes current, and documents new to the
+    catalog are written with one multi-row insert per table."""
+    fresh = _unknown(session, records)
+    if not fresh:
+        return []
+    ids = list({r.document_id for r in fresh})
+    current = dict(
+        session.execute(
+            select(Document.document_id, Document.current_version).where(
+                Document.document_id.in_(ids)
+            )
+        ).all()
+    )
+    newest: dict[str, DocumentRecord] = {}
+    for record in fresh:
+        best = newest.get(record.document_id)
+        if best is None or record.version > best.version:
+            newest[record.document_id] = record
+    codes = {}
+    for record in fresh:
+        if record.dossier_code and record.dossier_code not in codes:
+            codes[record.dossier_code] = record.stored_at
+    if codes:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.connection().execute(
+            dialect.insert(Dossier.__table__).on_conflict_do_nothing(index_elements=["code"]),
+            [{"code": code, "created_at": at} for code, at in codes.items()],
+        )
+    new_documents = []
+    for doc_id, record in newest.items():
+        known = current.get(doc_id)
+        if known is None:
+            new_documents.append(record)
+        elif record.version > known:  # a correction: replace the few rows it owns
+            make_current(session, fulltext, record)
+    if new_documents:
+        _insert_new(session, fulltext, new_documents)
+    bulk_insert(
+        session,
+        Version.__table__,
+        [
+            {
+                "document_id": r.document_id,
+                "version": r.version,
+                "storage_key": r.storage_key,
+                "storage_version": r.storage_version,
+                "sha256": r.sha256,
+                "size": r.size,
+                "created_at": r.stored_at,
+            }
+            for r in fresh
+        ],
+    )
+    return fresh
+
+
+def _unknown(session: Session, records: list[DocumentRecord]) -> list[DocumentRecord]:
+    """The records whose version is not stored yet (each once); raises
+    ``CatalogConflict`` for a stored (or repeated) version with another sha256."""
+    stored: dict[tuple[str, int], str] = {}
+    ids = list({r.document_id for r in records})
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Version.document_id, Version.version, Version.sha256).where(
+                Version.document_id.in_(ids[start : start + 500])
+            )
+        )
+        stored.update({(doc_id, version): sha for doc_id, version, sha in rows})
+    fresh: dict[tuple[str, int], DocumentRecord] = {}
+    for record in records:
+        key = (record.document_id, record.version)
+        known = stored.get(key) or (fresh[key].sha256 if key in fresh else None)
+        if known is not None and known != record.sha256:
+            raise CatalogConflict(
+                f"{record.document_id} version {record.version} is stored with sha256 "
+                f"{known}, not {record.sha256}"
+            )
+        if known is None:
+            fresh[key] = record
+    return list(fresh.values())
+
+
+def _insert_new(session: Session, fulltext: FullText, records: list[DocumentRecord]) -> None:
+    """Documents the catalog has never seen: every table in one multi-row insert."""
+    documents, pages, fields, ids, texts = [], [], [], [], []
+    for record in records:
+        doc_id = record.document_id
+        flat = indexing.flatten(record.fields, record.field_confidence)
+        documents.append(
+            {
+                "document_id": doc_id,
+                "dossier_code": record.dossier_code,
+                "doc_type": record.doc_type,
+                "current_version": record.version,
+                "source": record.source,
+                "pages": list(record.pages),
+                "fields": record.fields,
+                "field_confidence": record.field_confidence,
+                "needs_review": record.needs_review,
+                "text": record.text,
+                "key_date": indexing.key_date(flat),
+                "stored_at": record.stored_at,
+            }
+        )
+        pages.extend(
+            {"document_id": doc_id, "position": i, "source_page": page}
+            for i, page in enumerate(record.pages, start=1)
+        )
+        fields.extend({"document_id": doc_id, **row.__dict__} for row in flat)
+        ids.extend(
+            {"document_id": doc_id, "id_number": n, "field": f}
+            for n, f in sorted(indexing.id_numbers(flat))
+        )
+        texts.append((doc_id, indexing.search_texts(flat, record.text)))
+    for model, rows in ((Document, documents), (Page, pages), (FieldRow, fields), (IdNumber, ids)):
+        bulk_insert(session, model.__table__, rows)
+    fulltext.write_new(session, texts)
+
+
+def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys) into ``table`` at the driver's speed:
+    values through the columns' own SQLAlchemy bind processors (JSON, UTC times,
+    booleans as each database stores them), then PostgreSQL's COPY or SQLite's
+    ``executemany`` on the raw connection, in the session's transaction. SQLAlchemy's
+    per-row parameter handling cost more than the database did."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    values = [
+        tuple(
+            row[name] if proc is None or row[name] is None else proc(row[name])
+            for name, proc in zip(names, processors, strict=True)
+        )
+        for row in rows
+    ]
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        columns = ", ".join(names)
+        if dialect.name == "postgresql":
+            with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+                for value in values:
+                    copy.write_row(value)
+        else:
+            marks = ", ".join("?" for _ in names)
+            cursor.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", values)
+    finally:
+        cursor.close()

@@ -383,3 +383,73 @@ def test_sqlite_connections_are_set_up_for_concurrency(tmp_path: Path) -> None:
     assert pragma["foreign_keys"] == 1
     assert pragma["synchronous"] == 1  # NORMAL
     assert pragma["busy_timeout"] > 0
+
+
+# --- record_documents: many versions a transaction, the same semantics -------------------
+
+
+def test_bulk_recording_finds_what_one_at_a_time_finds(catalog: Catalog) -> None:
+    assert catalog.record_documents(ALL, actor="clerk:lan", batch=3) == len(ALL)
+    assert catalog.count() == len(ALL)
+    for document in ALL:
+        assert catalog.document(document.document_id) == document
+        assert [v.sha256 for v in catalog.versions(document.document_id)] == [document.sha256]
+    assert set(_ids(catalog.search("nguyen thi hong nhung"))[:2]) == {
+        BIRTH.document_id,
+        MARRIAGE.document_id,
+    }
+    assert set(_ids(catalog.search(NHUNG_ID))) == {BIRTH.document_id, MARRIAGE.document_id}
+    assert _ids(catalog.search(f"{DOSSIER_A} do thi thu ha")) == [RESIDENCE.document_id]
+    trail = catalog.audit_trail(BIRTH.document_id)
+    assert [(e.action, e.actor, e.detail) for e in trail] == [
+        ("stored", "clerk:lan", {"version": 1, "sha256": BIRTH.sha256})
+    ]
+
+
+def test_bulk_recording_is_idempotent_and_refuses_another_pdf(catalog: Catalog) -> None:
+    assert catalog.record_documents(ALL[:4]) == 4
+    assert catalog.record_documents([*ALL, *ALL], batch=5) == len(ALL) - 4
+    assert catalog.count() == len(ALL)
+    assert len(catalog.audit_trail(BIRTH.document_id)) == 1
+    with pytest.raises(CatalogConflict):
+        catalog.record_documents([replace(BIRTH, sha256="0" * 64)])
+    with pytest.raises(CatalogConflict):  # the same version twice in one batch
+        late = replace(BIRTH, document_id="doc-new")
+        catalog.record_documents([late, replace(late, sha256="1" * 64)])
+    assert catalog.document("doc-new") is None  # the batch rolled back
+    assert catalog.record_documents([]) == 0
+
+
+def test_bulk_recording_makes_the_newest_version_current(catalog: Catalog) -> None:
+    fields = {**BIRTH.fields, "mother_name": "TRẦN THỊ HOA"}
+    v2 = record(BIRTH.document_id, BIRTH.doc_type, fields, BIRTH.text, version=2, minute=9)
+    # both versions in one batch, the newer first (a rebuild meets them in any order)
+    assert catalog.record_documents([v2, BIRTH], action="rebuilt", actor="admin") == 2
+    assert catalog.document(BIRTH.document_id) == v2
+    assert [v.version for v in catalog.versions(BIRTH.document_id)] == [1, 2]
+    assert _ids(catalog.search("tran thi hoa")) == [BIRTH.document_id]
+    trail = catalog.audit_trail(BIRTH.document_id)
+    assert sorted((e.action, e.detail["version"]) for e in trail) == [
+        ("rebuilt", 1),
+        ("rebuilt", 2),
+    ]
+    # a correction of a document already catalogued, in a later batch
+    v3 = record(BIRTH.document_id, BIRTH.doc_type, BIRTH.fields, BIRTH.text, version=3, minute=10)
+    assert catalog.record_documents([v3, ALL[1]]) == 2
+    assert catalog.document(BIRTH.document_id) == v3
+    assert catalog.audit_trail(BIRTH.document_id)[-1].action == "corrected"
+    assert catalog.search("tran thi lan", doc_type="birth_certificate")[0].document_id == (
+        BIRTH.document_id
+    )
+
+
+def test_record_document_takes_the_audit_action(catalog: Catalog) -> None:
+    assert catalog.record_document(BIRTH, actor="admin", action="rebuilt")
+    assert [(e.action, e.actor) for e in catalog.audit_trail(BIRTH.document_id)] == [
+        ("rebuilt", "admin")
+    ]
+    with pytest.raises(ValueError, match="unknown audit action"):
+        catalog.record_document(ALL[1], action="deleted")
+    with pytest.raises(ValueError, match="unknown audit action"):
+        catalog.record_documents(ALL[1:], action="deleted")
+    assert catalog.count() == 1

@@ -61,3 +61,30 @@ def test_kinds_ids_key_date_and_texts() -> None:
     assert "to khai" in texts.fields and "65.5" in texts.fields
     assert texts.body == "giay chung nhan ket hon"
     assert indexing.field_kind("form_title") == "other"
+
+
+def test_fast_fold_is_fold() -> None:
+    """The loader's folding gives exactly ``vntext.fold``'s string, Greek (a final
+    sigma), combining marks, odd spaces and other scripts included."""
+    import random
+
+    from sohoa.pipeline.vntext import fold
+    from sohoa.storage.catalog.indexing import fast_fold
+
+    samples = [
+        "NGUYỄN THỊ HỒNG NHUNG",
+        "Đường Lê Lợi,\u00a0Quận 1",
+        "ΟΔΥΣΣΕΥΣ",
+        "İstanbul",
+        "n\u0301",
+    ]
+    rng = random.Random(5)
+    for top in (0x400, 0x2100, 0x20000):
+        for _ in range(3000):
+            chars = [
+                chr(rng.randrange(top)) if rng.random() < 0.5 else rng.choice("aĐđ ỗÀ\u0301Σ")
+                for _ in range(rng.randrange(1, 16))
+            ]
+            samples.append("".join(c for c in chars if not 0xD800 <= ord(c) < 0xE000))
+    for sample in samples:
+        assert fast_fold(sample) == fold(sample), ascii(sample)
