@@ -216,7 +216,8 @@ class Catalog:
             return []
         parsed = parse(query)
         filters = search.Filters(dossier_code, id_number, doc_type, date_from, date_to)
-        stmt = search.candidates(parsed, filters)
+        words_first = bool(parsed.words) and self.dialect == "sqlite"
+        stmt = search.candidates(parsed, filters, words_first=words_first)
         with Session(self._engine) as session, session.begin():
             if parsed.words:
                 rows = search.ranked(

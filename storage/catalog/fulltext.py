@@ -52,6 +52,8 @@ class FullText(Protocol):
 
     def match(self, stmt: Select[Any], words: tuple[str, ...]) -> Ranked: ...
 
+    def bound(self, stmt: Select[Any], most: int) -> Select[Any]: ...
+
     def fuzzy(
         self, session: Session, stmt: Select[Any], words: tuple[str, ...]
     ) -> Ranked | None: ...
@@ -114,6 +116,10 @@ class SqliteFullText:
         )
         return stmt, -func.bm25(fts, *BM25_WEIGHTS)
 
+    def bound(self, stmt: Select[Any], most: int) -> Select[Any]:
+        """The newest ``most`` matches: FTS5 walks its rowids backwards and stops."""
+        return stmt.order_by(_FTS.c.rowid.desc()).limit(most)
+
     def fuzzy(self, session: Session, stmt: Select[Any], words: tuple[str, ...]) -> Ranked | None:
         """None: SQLite has no trigram similarity; a misread letter finds nothing."""
         return None
@@ -167,6 +173,11 @@ class PostgresFullText:
         """Every word (the last as a prefix), ranked by ts_rank_cd over A/B/C weights."""
         query = _tsquery(words)
         return stmt.where(_matches(query)), func.ts_rank_cd(_TSV, query)
+
+    def bound(self, stmt: Select[Any], most: int) -> Select[Any]:
+        """The first ``most`` matches found (no order: ordering them would mean
+        reading every match)."""
+        return stmt.limit(most)
 
     def fuzzy(self, session: Session, stmt: Select[Any], words: tuple[str, ...]) -> Ranked | None:
         """The documents ``match`` misses with a name the words resemble (trigram word

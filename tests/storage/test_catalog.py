@@ -453,3 +453,19 @@ def test_record_document_takes_the_audit_action(catalog: Catalog) -> None:
     with pytest.raises(ValueError, match="unknown audit action"):
         catalog.record_documents(ALL[1:], action="deleted")
     assert catalog.count() == 1
+
+
+def test_ranking_is_bounded(searchable: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only ``search.RANKED`` matches are ranked; on SQLite the newest ones."""
+    from sohoa.storage.catalog import search
+
+    every = _ids(searchable.search("nhung", limit=100))
+    assert len(every) == 3
+    monkeypatch.setattr(search, "RANKED", 2)
+    bounded = _ids(searchable.search("nhung", limit=100))
+    assert len(bounded) == 2 and set(bounded) <= set(every)
+    if searchable.dialect == "sqlite":  # the two catalogued last
+        assert set(bounded) == {APPLICATION.document_id, MARRIAGE.document_id}
+    assert searchable.search("nhung", limit=10, offset=2) == []
+    # filters still apply within the bound (SQLite walks the matches, then checks)
+    assert _ids(searchable.search("nhung", doc_type="birth_certificate")) == [BIRTH.document_id]
