@@ -16,6 +16,7 @@ import json
 import os
 import secrets
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,7 @@ from .objects import (
 from .outbox import DeliveryReport, Outbox, OutgoingObject
 
 EXTRACTION_FORMAT = 1  # raised when the extraction JSON's shape changes
+REBUILD_BATCH = 500  # documents read and recorded at a time by catalog rebuild
 
 
 class DocumentNotFound(StorageError):
@@ -129,71 +131,27 @@ class Library:
         actor: str = "sohoa",
     ) -> StoredDocument:
         """Store a signed PDF/A with its extract object (CONTRACT.md's shape) and the scan
-        it came from; a ``document_id`` already stored gets a new version (a correction)."""
+        it came from; a ``document_id`` already stored gets a new version (a correction).
+        While the store, or the catalog's database, cannot be reached, what could not be
+        written waits in the outbox (``queued``)."""
+        current = self.catalog.document(document_id) if document_id else None  # a new ID: none
         document_id = nfc(document_id) if document_id else new_document_id()
         dossier_code = nfc(dossier_code) if dossier_code else None
         now = datetime.now(UTC)
-        current = self.catalog.document(document_id)
         version = current.version + 1 if current else 1
         sha256, size = sha256_of(signed_pdf)
         key = layout.signed_key(document_id, dossier_code)
-        row = _row(extract, document_id, dossier_code, version, sha256, size, now, key)
-        objects = self._objects(signed_pdf, row, scan)
+        row = catalog_row(extract, document_id, dossier_code, version, sha256, size, now, key)
+        objects = document_objects(signed_pdf, row, scan, self._environ)
         try:
             stored = [self._put(item) for item in objects]
-        except StoreUnavailable:
+            self._record(row, next(s for s in stored if s.key == key), actor)
+        except (StoreUnavailable, SQLAlchemyError):
+            # redelivered objects already stored are found, not stored again (outbox.py)
             entry = f"{document_id}.v{version}"
             self.outbox.enqueue(entry, objects, {"row": row, "actor": actor})
             return StoredDocument(document_id, version, dossier_code, sha256, key, queued=True)
-        self._record(row, next(s for s in stored if s.key == key), actor)
         return StoredDocument(document_id, version, dossier_code, sha256, key)
-
-    def _objects(
-        self, signed_pdf: Path, row: Mapping[str, Any], scan: Path | None
-    ) -> list[OutgoingObject]:
-        """What one document puts, in order: the scan, the signed PDF, the extraction --
-        whose JSON names the signed PDF by its SHA-256 (its version ID is not known until
-        it is stored, which may be later, from the outbox)."""
-        document_id, dossier_code, doc_type = (
-            row["document_id"],
-            row["dossier_code"],
-            row["doc_type"],
-        )
-        now = datetime.fromisoformat(row["stored_at"])
-        scan_sha = sha256_of(scan)[0] if scan else None
-        metadata = layout.signed_metadata(document_id, dossier_code, doc_type, now, scan_sha)
-        signed = OutgoingObject(
-            row["storage_key"],
-            signed_pdf,
-            layout.PDF,
-            {**metadata, "version": str(row["version"])},
-            layout.retention_for(doc_type, now, self._environ),
-        )
-        body = {
-            "format": EXTRACTION_FORMAT,
-            "document_id": document_id,
-            "version": row["version"],
-            "dossier_code": dossier_code,
-            "stored_at": row["stored_at"],
-            "signed": {"key": signed.key, "sha256": row["sha256"]},
-            "scan_sha256": scan_sha,
-            "extract": _extract_of(row),
-        }
-        extraction = OutgoingObject(
-            layout.extraction_key(document_id),
-            json.dumps(body, ensure_ascii=False, sort_keys=True).encode(),
-            layout.JSON,
-            layout.extraction_metadata(document_id, doc_type, now),
-        )
-        if scan is None or scan_sha is None:
-            return [signed, extraction]
-        raw = OutgoingObject(
-            layout.scan_key(scan_sha, scan.suffix),
-            scan,
-            "application/octet-stream",
-            layout.scan_metadata(scan.name, now),
-        )
-        return [raw, signed, extraction]
 
     def _put(self, item: OutgoingObject) -> StoredObject:
         """Scans by content (stored once); the signed PDF and extraction as new versions."""
@@ -269,38 +227,57 @@ class Library:
 
     # -- recovery --------------------------------------------------------------------------
 
-    def rebuild_catalog(self, *, actor: str = "rebuild") -> RebuildReport:
+    def rebuild_catalog(self, *, actor: str = "rebuild", threads: int = 8) -> RebuildReport:
         """The catalog made again from the store alone: every version of every extraction
-        JSON, matched by SHA-256 to the signed PDF version it describes."""
+        JSON, matched by SHA-256 to the signed PDF version it describes. The store is read
+        by ``threads`` at once (a network store answers each request slowly, many at
+        once quickly) and the rows are written in batches; memory stays flat."""
         self.catalog.clear(actor=actor)
         report = RebuildReport()
-        for extraction in self.store.list("extractions/"):
-            try:
-                rows = list(self._rows_of(extraction))
-            except (StorageError, ValueError, KeyError) as error:
-                report.problems.append(f"{extraction.key}: {error}")
-                continue
-            for row, version_id in rows:
-                self.catalog.record_document(_record(row, version_id), actor=actor)
-                report.versions += 1
-            report.documents += 1
+        with ThreadPoolExecutor(threads) as pool:
+            for batch in _batched(self.store.keys("extractions/"), REBUILD_BATCH):
+                records = []
+                for key, outcome in zip(batch, pool.map(self._try_rows_of, batch), strict=True):
+                    if isinstance(outcome, str):
+                        report.problems.append(f"{key}: {outcome}")
+                        continue
+                    records += [_record(row, version_id) for row, version_id in outcome]
+                    report.documents += 1
+                report.versions += len(records)
+                self.catalog.record_documents(records, actor=actor, action="rebuilt")
         return report
 
-    def _rows_of(self, extraction: StoredObject) -> Iterator[tuple[dict[str, Any], str]]:
-        """The catalog rows of one document: each extraction version and its signed PDF."""
-        versions = self.store.versions(extraction.key)
-        signed_versions: dict[str, dict[str, StoredObject]] = {}
-        for described in versions:
-            body = json.loads(self.store.get(extraction.key, version_id=described.version_id))
-            key = body["signed"]["key"]
-            if key not in signed_versions:
-                signed_versions[key] = {s.sha256: s for s in self.store.versions(key)}
-            signed = signed_versions[key].get(body["signed"]["sha256"])
+    def _try_rows_of(self, extraction: str) -> list[tuple[dict[str, Any], str]] | str:
+        try:
+            return self._rows_of(extraction)
+        except (StorageError, ValueError, KeyError) as error:
+            return str(error)
+
+    def _rows_of(self, extraction: str) -> list[tuple[dict[str, Any], str]]:
+        """The catalog rows of one document: each extraction version and its signed PDF.
+        Usually one of each, read with one GET and one HEAD; a corrected document's
+        earlier versions are listed only when its latest extraction says there are some
+        (each stored version writes one extraction version)."""
+        latest = json.loads(self.store.get(extraction))
+        bodies = [latest]
+        if int(latest["version"]) > 1:
+            bodies = [
+                json.loads(self.store.get(extraction, version_id=v.version_id))
+                for v in self.store.versions(extraction)
+            ]
+        key = latest["signed"]["key"]
+        newest = self.store.head(key)
+        by_sha = {newest.sha256: newest} if newest else {}
+        if len(bodies) > 1 or latest["signed"]["sha256"] not in by_sha:
+            by_sha = {s.sha256: s for s in self.store.versions(key)}
+        rows = []
+        for body in bodies:
+            signed = by_sha.get(body["signed"]["sha256"])
             if signed is None:
-                raise ObjectMissing(
-                    f"its signed PDF {key} (sha256 {body['signed']['sha256']}) is missing"
-                )
-            yield _row_of_body(body, signed), signed.version_id
+                wanted = body["signed"]["sha256"]
+                raise ObjectMissing(f"its signed PDF {key} (sha256 {wanted}) is missing")
+            rows.append((_row_of_body(body, signed), signed.version_id))
+        return rows
 
     def scrub(self) -> ScrubReport:
         """Every catalogued version of every signed PDF: there, and its bytes' SHA-256
@@ -313,8 +290,8 @@ class Library:
                 catalogued.add((version.storage_key, version.storage_version))
                 report.checked += 1
                 self._check(version.storage_key, version.storage_version, version.sha256, report)
-        for stored in self.store.list("signed/"):
-            for version in self.store.versions(stored.key):
+        for key in self.store.keys("signed/"):
+            for version in self.store.versions(key):
                 if (version.key, version.version_id) not in catalogued:
                     report.orphans.append(f"{version.key} version {version.version_id}")
         return report
@@ -345,13 +322,71 @@ def catalog_errors() -> Iterator[None]:
         raise CatalogUnavailable(f"catalog: {reason}") from None
 
 
+def document_objects(
+    signed_pdf: Path | bytes,
+    row: Mapping[str, Any],
+    scan: Path | None,
+    environ: Mapping[str, str],
+) -> list[OutgoingObject]:
+    """What one document puts, in order: the scan, the signed PDF, the extraction --
+    whose JSON names the signed PDF by its SHA-256 (its version ID is not known until
+    it is stored, which may be later, from the outbox)."""
+    document_id, dossier_code = row["document_id"], row["dossier_code"]
+    doc_type, now = row["doc_type"], datetime.fromisoformat(row["stored_at"])
+    scan_sha = sha256_of(scan)[0] if scan else None
+    metadata = layout.signed_metadata(document_id, dossier_code, doc_type, now, scan_sha)
+    signed = OutgoingObject(
+        row["storage_key"],
+        signed_pdf,
+        layout.PDF,
+        {**metadata, "version": str(row["version"])},
+        layout.retention_for(doc_type, now, environ),
+    )
+    body = {
+        "format": EXTRACTION_FORMAT,
+        "document_id": document_id,
+        "version": row["version"],
+        "dossier_code": dossier_code,
+        "stored_at": row["stored_at"],
+        "signed": {"key": signed.key, "sha256": row["sha256"]},
+        "scan_sha256": scan_sha,
+        "extract": _extract_of(row),
+    }
+    extraction = OutgoingObject(
+        layout.extraction_key(document_id),
+        json.dumps(body, ensure_ascii=False, sort_keys=True).encode(),
+        layout.JSON,
+        layout.extraction_metadata(document_id, doc_type, now),
+    )
+    if scan is None or scan_sha is None:
+        return [signed, extraction]
+    raw = OutgoingObject(
+        layout.scan_key(scan_sha, scan.suffix),
+        scan,
+        "application/octet-stream",
+        layout.scan_metadata(scan.name, now),
+    )
+    return [raw, signed, extraction]
+
+
+def _batched(items: Iterator[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def new_document_id() -> str:
     """A document ID: the day it was stored and 64 random bits, e.g.
     ``20261206-8f3a2b1c9d0e4f56`` (sortable by day, unguessable)."""
     return f"{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(8)}"
 
 
-def _row(
+def catalog_row(
     extract: Mapping[str, Any],
     document_id: str,
     dossier_code: str | None,
@@ -388,7 +423,7 @@ def _extract_of(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def _row_of_body(body: Mapping[str, Any], signed: StoredObject) -> dict[str, Any]:
     stored_at = datetime.fromisoformat(body["stored_at"])
-    return _row(
+    return catalog_row(
         body["extract"],
         body["document_id"],
         body.get("dossier_code"),

@@ -6,14 +6,18 @@ in test_catalog.py)."""
 from __future__ import annotations
 
 import hashlib
+import secrets
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pikepdf
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from sohoa.signing.devca import development_signer
 from sohoa.signing.pades import load_signer, sign, verify
@@ -245,3 +249,54 @@ def test_while_the_store_is_down_documents_wait_in_the_outbox(signed, tmp_path) 
             assert library.catalog.document(before.document_id) is not None
         finally:
             server.stop()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database of this test's own, dropped at its end."""
+    server = "postgresql+psycopg://postgres@127.0.0.1:5432"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    name = f"sohoa_library_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {name}"))
+    except OperationalError as error:
+        pytest.skip(f"no PostgreSQL server at 127.0.0.1:5432 ({error.orig})")
+    yield f"{server}/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def _allow_connections(url: str, allowed: bool) -> None:
+    """Open or close a database to new connections, ending the open ones: from the
+    catalog's side, the server is down."""
+    server, name = url.rsplit("/", 1)
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"ALTER DATABASE {name} ALLOW_CONNECTIONS {str(allowed).lower()}"))
+        if not allowed:
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+    admin.dispose()
+
+
+def test_while_the_catalog_database_is_down_rows_wait_in_the_outbox(
+    signed, pg_url, tmp_path
+) -> None:
+    pdf, _ = signed
+    store = LocalObjectStore(tmp_path / "objects")
+    with Library(store, Catalog.open(pg_url), Outbox(tmp_path / "outbox"), environ={}) as library:
+        _allow_connections(pg_url, False)
+        queued = library.store_document(pdf, _extract(), dossier_code=DOSSIER)
+        assert queued.queued and library.outbox.pending() == [f"{queued.document_id}.v1"]
+        assert store.head(queued.storage_key) is not None  # the objects are in the store
+        _allow_connections(pg_url, True)
+        report = library.deliver_pending()
+        assert report.delivered == [f"{queued.document_id}.v1"], report.failed
+        assert len(store.versions(queued.storage_key)) == 1  # found again, not stored twice
+        assert library.search("nguyen thi hong nhung")[0].document_id == queued.document_id
+        assert library.scrub().clean
