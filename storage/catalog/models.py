@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sohoa.storage.catalog.coltypes import BigId, Json, UtcDateTime
@@ -92,6 +93,15 @@ class FieldRow(Base):
     or other, and says which search column the value feeds."""
 
     __tablename__ = "fields"
+    __table_args__ = (
+        # whose name is exactly this (migration 0002): one probe for a person's documents
+        Index(
+            "ix_fields_name_folded",
+            "folded",
+            sqlite_where=sql_text("kind = 'name'"),
+            postgresql_where=sql_text("kind = 'name'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     document_id: Mapped[str] = mapped_column(

@@ -8,7 +8,7 @@ returns the same page twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.pipeline.vntext import nfc
 from sohoa.storage.catalog.fulltext import FullText
-from sohoa.storage.catalog.models import Document, IdNumber, SearchRow
+from sohoa.storage.catalog.models import Document, FieldRow, IdNumber, SearchRow
 from sohoa.storage.catalog.query import ParsedQuery
 
 
@@ -101,6 +101,12 @@ def exact(session: Session, stmt: Select[Any], limit: int, offset: int) -> list[
 RANKED = 1000
 
 
+#: how many words a person's whole name has at most ("Tôn Nữ Thị Thu Hà" has five)
+NAME_WORDS = 6
+#: added to a named person's documents' scores: they rank above every text match
+NAME_SCORE = 1000.0
+
+
 def ranked(
     session: Session,
     fulltext: FullText,
@@ -108,6 +114,59 @@ def ranked(
     words: tuple[str, ...],
     limit: int,
     offset: int,
+) -> list[Row]:
+    """Words: first the documents of the person they name, if a run of them is someone's
+    whole name (:func:`named`), then the full-text matches (:func:`by_words`)."""
+    wanted = limit + offset
+    first = named(session, fulltext, stmt, words, wanted)
+    if len(first) >= wanted:
+        return first[offset:wanted]
+    seen = {row.document_id for row in first}
+    rest = [
+        r for r in by_words(session, fulltext, stmt, words, wanted, 0) if r.document_id not in seen
+    ]
+    return (first + rest)[offset:wanted]
+
+
+def named(
+    session: Session,
+    fulltext: FullText,
+    stmt: Select[Any],
+    words: tuple[str, ...],
+    limit: int,
+) -> list[Row]:
+    """The documents whose name field is exactly the longest run of ``words`` that is
+    anybody's whole name (one probe of the name index a run, longest first), newest
+    first; the other words, if any, must match their full text ("nguyen thi hong nhung
+    hai ba trung"). The full-text index alone cannot tell the person's own documents
+    from those where each word stands somewhere else -- a parent's name, an address."""
+    for length in range(min(len(words), NAME_WORDS), 1, -1):
+        for start in range(len(words) - length + 1):
+            phrase = " ".join(words[start : start + length])
+            holders = select(FieldRow.document_id).where(
+                FieldRow.kind == "name", FieldRow.folded == phrase
+            )
+            if session.scalar(holders.limit(1)) is None:
+                continue
+            others = words[:start] + words[start + length :]
+            theirs = stmt.where(Document.document_id.in_(holders))
+            if others:
+                found = by_words(session, fulltext, theirs, others, limit, 0, fuzzy=False)
+            else:
+                found = exact(session, theirs, limit, 0)
+            return [replace(row, match="name", score=NAME_SCORE + row.score) for row in found]
+    return []
+
+
+def by_words(
+    session: Session,
+    fulltext: FullText,
+    stmt: Select[Any],
+    words: tuple[str, ...],
+    limit: int,
+    offset: int,
+    *,
+    fuzzy: bool = True,
 ) -> list[Row]:
     """Words: the candidates that contain every word, best first; where those run out
     before the page is full, the fuzzy fallback's (PostgreSQL only) follow.
@@ -128,13 +187,13 @@ def ranked(
         .offset(offset)
     )
     rows = _fetch(session, list(session.execute(best)), "text")
-    if len(rows) == limit:
+    if len(rows) == limit or not fuzzy:
         return rows
-    fuzzy = fulltext.fuzzy(session, stmt, words)
-    if fuzzy is None:
+    nearby = fulltext.fuzzy(session, stmt, words)
+    if nearby is None:
         return rows
     found = offset + len(rows) if rows else _count(session, matched)
-    near, similarity = fuzzy
+    near, similarity = nearby
     return rows + _page(
         session, near, similarity, limit - len(rows), max(0, offset - found), "fuzzy"
     )

@@ -155,7 +155,25 @@ def test_a_name_outranks_the_same_words_in_ocr_text(searchable: Catalog) -> None
         ids.index(BIRTH.document_id), ids.index(MARRIAGE.document_id)
     )
     assert hits[0].score > hits[-1].score
-    assert all(hit.match == "text" for hit in hits)
+    # hers by the name index, the witness's words by the full text
+    assert {h.document_id: h.match for h in hits if h.match == "name"} == {
+        BIRTH.document_id: "name",
+        MARRIAGE.document_id: "name",
+    }
+    assert next(h.match for h in hits if h.document_id == APPLICATION.document_id) == "text"
+
+
+def test_the_named_persons_documents_come_before_documents_with_her_words(
+    searchable: Catalog,
+) -> None:
+    """A whole name, alone or with other words, finds that person's documents first."""
+    for query in ("nguyen thi hong nhung", "NGUYỄN THỊ HỒNG NHUNG đông hưng thái bình"):
+        hits = searchable.search(query)
+        named = [h.document_id for h in hits if h.match == "name"]
+        assert named and set(named) <= {BIRTH.document_id, MARRIAGE.document_id}
+        assert _ids(hits)[: len(named)] == named
+    (born,) = [h for h in searchable.search("đông hưng nguyen thi hong nhung") if h.match == "name"]
+    assert born.document_id == BIRTH.document_id  # her name, and her birthplace's words
 
 
 def test_last_word_matches_as_a_prefix(searchable: Catalog) -> None:
