@@ -18,7 +18,7 @@ _ID = re.compile(r"^(\d{12}|\d{9})$")
 _DOSSIER = re.compile(r"^[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*-\d{6}-\d{3,}$")
 #: the words of folded text as both full-text engines split it: letters and digits,
 #: punctuation and "_" between them
-_WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def parse(query: str) -> ParsedQuery:
             codes.append(token)
         else:
             rest.append(token)
-    words = tuple(_WORD.findall(fold(" ".join(rest))))
+    words = tuple(WORD.findall(fold(" ".join(rest))))
     return ParsedQuery(tuple(dict.fromkeys(ids)), tuple(dict.fromkeys(codes)), words)
 
 
@@ -61,5 +61,5 @@ def fts5_match(words: tuple[str, ...]) -> str:
 
 def tsquery(words: tuple[str, ...]) -> str:
     """A ``to_tsquery('simple', ...)`` expression: every word, the last as a prefix.
-    Words are letters and digits only (``_WORD``), so none can be an operator."""
+    Words are letters and digits only (``WORD``), so none can be an operator."""
     return " & ".join([*words[:-1], f"{words[-1]}:*"])

@@ -8,6 +8,7 @@ returns the same page twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -17,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from sohoa.pipeline.vntext import nfc
 from sohoa.storage.catalog.fulltext import FullText
+from sohoa.storage.catalog.indexing import fast_fold
 from sohoa.storage.catalog.models import Document, FieldRow, IdNumber, SearchRow
-from sohoa.storage.catalog.query import ParsedQuery
+from sohoa.storage.catalog.query import WORD, ParsedQuery
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ RANKED = 1000
 NAME_WORDS = 6
 #: added to a named person's documents' scores: they rank above every text match
 NAME_SCORE = 1000.0
+#: a name held by at most this many documents: those are read and checked directly
+NAMESAKES_READ = 2000
 
 
 def ranked(
@@ -149,13 +153,57 @@ def named(
             if session.scalar(holders.limit(1)) is None:
                 continue
             others = words[:start] + words[start + length :]
-            theirs = stmt.where(Document.document_id.in_(holders))
-            if others:
-                found = by_words(session, fulltext, theirs, others, limit, 0, fuzzy=False)
-            else:
-                found = exact(session, theirs, limit, 0)
+            found = _theirs(session, fulltext, stmt, holders, others, limit)
             return [replace(row, match="name", score=NAME_SCORE + row.score) for row in found]
     return []
+
+
+def _theirs(
+    session: Session,
+    fulltext: FullText,
+    stmt: Select[Any],
+    holders: Select[Any],
+    others: tuple[str, ...],
+    limit: int,
+) -> list[Row]:
+    """The named person's documents that the filters allow and that hold the query's
+    other words. Most names are held by few documents: those are read and their words
+    checked here, which is quicker than asking the full-text index for a short or
+    common word ("an" of "Nghệ An" begins a tenth of all words); a name held by more
+    than ``NAMESAKES_READ`` documents is left to the full-text index."""
+    ids = session.scalars(holders.limit(NAMESAKES_READ + 1)).all()
+    if len(ids) > NAMESAKES_READ:  # a very common name: the indexes, not Python
+        theirs = stmt.where(Document.document_id.in_(holders))
+        if not others:
+            return exact(session, theirs, limit, 0)
+        return by_words(session, fulltext, theirs, others, limit, 0, fuzzy=False)
+    # the IDs themselves, not the subquery: a planner may otherwise walk every document
+    # newest first, asking the subquery of each
+    read = stmt.where(Document.document_id.in_(ids))
+    read = read.add_columns(Document.text, Document.stored_at)
+    kept = [row for row in session.execute(read) if not others or _holds(row, others)]
+    kept.sort(key=lambda row: (-row.stored_at.timestamp(), row.document_id))
+    return [Row(r[0], r[1], r[2], r[3], 1.0, "name") for r in kept[:limit]]
+
+
+def _holds(row: Any, words: tuple[str, ...]) -> bool:
+    """Whether a document's fields and text hold every word (the last also as the start
+    of a word), as the full-text index would say."""
+    values = " ".join(_values(row.fields))
+    held = set(WORD.findall(fast_fold(f"{values} {row.text}")))
+    *whole, last = words
+    return all(word in held for word in whole) and any(w.startswith(last) for w in held)
+
+
+def _values(fields: Any) -> Iterator[str]:
+    if isinstance(fields, dict):
+        for value in fields.values():
+            yield from _values(value)
+    elif isinstance(fields, list):
+        for value in fields:
+            yield from _values(value)
+    elif fields is not None:
+        yield str(fields)
 
 
 def by_words(
