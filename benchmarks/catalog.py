@@ -298,11 +298,15 @@ def recreate(dialect: str, workdir: Path, pg_url: str) -> None:
     admin.dispose()
 
 
-def load(catalog: Catalog, rows: int, seed: int, batch: int) -> tuple[float, float]:
-    """Loads the documents; (seconds inside record_documents, seconds generating)."""
+def load(catalog: Catalog, rows: int, seed: int, batch: int, start: int = 0) -> tuple[float, float]:
+    """Loads the documents from the ``start``-th on (those before it were loaded by an
+    earlier run: generated again, in order, and passed over); (seconds inside
+    record_documents, seconds generating)."""
     spent = generating = 0.0
     stream = documents(rows, seed)
-    done = 0
+    for _ in zip(range(start), stream, strict=False):
+        pass
+    done = start
     while done < rows:
         t0 = time.perf_counter()
         chunk = [record for _, record in zip(range(10 * batch), stream, strict=False)]
@@ -314,7 +318,7 @@ def load(catalog: Catalog, rows: int, seed: int, batch: int) -> tuple[float, flo
         done += len(chunk)
         if done % 100_000 < len(chunk):
             print(
-                f"  {catalog.dialect}: {done:,} loaded, {done / spent:,.0f} documents/s",
+                f"  {catalog.dialect}: {done:,} loaded, {(done - start) / spent:,.0f} documents/s",
                 file=sys.stderr,
                 flush=True,
             )
@@ -483,6 +487,9 @@ def main() -> None:
     parser.add_argument("--dialects", default="sqlite,postgresql")
     parser.add_argument("--reuse", action="store_true", help="query an earlier load")
     parser.add_argument("--load-only", action="store_true")
+    parser.add_argument(
+        "--resume", action="store_true", help="load on from where an earlier load stopped"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     dialects = [d.strip() for d in args.dialects.split(",") if d.strip()]
@@ -490,16 +497,17 @@ def main() -> None:
     notes: list[str] = []
     for dialect in dialects:
         url = urls(args.workdir, args.pg_url)[dialect]
-        if not args.reuse:
+        if not (args.reuse or args.resume):
             recreate(dialect, args.workdir, args.pg_url)
         with Catalog.open(url) as catalog:
             if not args.reuse:
-                spent, generating = load(catalog, args.rows, args.seed, args.batch)
+                start = catalog.count() if args.resume else 0
+                spent, generating = load(catalog, args.rows, args.seed, args.batch, start)
                 t0 = time.perf_counter()
                 settle(catalog)
                 notes.append(
                     f"{dialect}: loaded {args.rows:,} documents in {spent:.0f} s inside "
-                    f"record_documents = {args.rows / spent:,.0f} documents/s (batch "
+                    f"record_documents = {(args.rows - start) / spent:,.0f} documents/s (batch "
                     f"{args.batch}; generating them took another {generating:.0f} s; "
                     f"checkpoint/ANALYZE {time.perf_counter() - t0:.0f} s)"
                 )
