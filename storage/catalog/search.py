@@ -126,10 +126,10 @@ def ranked(
     if len(first) >= wanted:
         return first[offset:wanted]
     seen = {row.document_id for row in first}
-    rest = [
-        r for r in by_words(session, fulltext, stmt, words, wanted, 0) if r.document_id not in seen
-    ]
-    return (first + rest)[offset:wanted]
+    # the person was found by name: near spellings of the words (the fuzzy fallback)
+    # would only add strangers, at the cost of a similarity scan of the names
+    found = by_words(session, fulltext, stmt, words, wanted, 0, fuzzy=not first)
+    return (first + [row for row in found if row.document_id not in seen])[offset:wanted]
 
 
 def named(
