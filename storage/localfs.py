@@ -29,6 +29,7 @@ from urllib.parse import quote, urlencode
 from .objects import (
     ObjectMissing,
     Retention,
+    StoreBase,
     StoredObject,
     StoreUnavailable,
     check_key,
@@ -37,7 +38,6 @@ from .objects import (
     download_verified,
     fsync_dir,
     refuse_if_retained,
-    sha256_of,
     verify,
 )
 
@@ -46,7 +46,7 @@ _SUFFIX = ".~v"  # marks a key's folder of versions (check_key refuses it inside
 _VERSION = re.compile(r"\d{20}-[0-9a-f]{8}")  # nanoseconds since 1970, then 32 random bits
 
 
-class LocalObjectStore:
+class LocalObjectStore(StoreBase):
     """:class:`~sohoa.storage.objects.ObjectStore` in a folder (``SOHOA_HOME/objects``)."""
 
     def __init__(self, root: Path, *, public_url: str | None = None) -> None:
@@ -87,23 +87,6 @@ class LocalObjectStore:
         except OSError as error:
             raise StoreUnavailable(f"{self.root}: cannot write {key} ({error.strerror})") from None
         return stored
-
-    def put_if_absent(
-        self,
-        key: str,
-        data: bytes | Path,
-        *,
-        content_type: str = "application/octet-stream",
-        metadata: Mapping[str, str] | None = None,
-        retention: Retention | None = None,
-    ) -> StoredObject:
-        """The latest version of ``key`` if it already holds these bytes, else :meth:`put`."""
-        latest = self.head(key)
-        if latest is not None and latest.sha256 == sha256_of(data)[0]:
-            return latest
-        return self.put(
-            key, data, content_type=content_type, metadata=metadata, retention=retention
-        )
 
     def delete(self, key: str, *, version_id: str | None = None) -> None:
         """Remove one version, or every version of ``key``; nothing while any is retained."""

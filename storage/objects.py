@@ -136,6 +136,27 @@ class ObjectStore(Protocol):
     def ping(self) -> None: ...
 
 
+class StoreBase:
+    """What both backends do alike, from their own ``head`` and ``put``."""
+
+    def put_if_absent(
+        self: ObjectStore,
+        key: str,
+        data: bytes | Path,
+        *,
+        content_type: str = "application/octet-stream",
+        metadata: Mapping[str, str] | None = None,
+        retention: Retention | None = None,
+    ) -> StoredObject:
+        """The latest version of ``key`` if it already holds these bytes, else :meth:`put`."""
+        latest = self.head(key)
+        if latest is not None and latest.sha256 == sha256_of(data)[0]:
+            return latest
+        return self.put(
+            key, data, content_type=content_type, metadata=metadata, retention=retention
+        )
+
+
 def open_store(home: Path, environ: Mapping[str, str] = os.environ) -> ObjectStore:
     """The deployment's store: S3 when ``SOHOA_S3_ENDPOINT`` is set, else the local one
     under ``home / "objects"``. Nothing is contacted yet: a store that is down shows at

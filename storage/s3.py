@@ -50,6 +50,7 @@ from .objects import (
     RetentionError,
     StorageConfigError,
     StorageError,
+    StoreBase,
     StoredObject,
     StoreUnavailable,
     check_key,
@@ -168,7 +169,7 @@ def _sse(sse: str | None, secure: bool) -> Sse | None:
     return SseKMS(key_id, {})
 
 
-class S3ObjectStore:
+class S3ObjectStore(StoreBase):
     """:class:`~sohoa.storage.objects.ObjectStore` in an S3 bucket."""
 
     def __init__(self, settings: S3Settings) -> None:
@@ -238,23 +239,6 @@ class S3ObjectStore:
         if version_id is None:
             raise StorageConfigError(f"bucket {self.bucket} at {self.settings.url}: no versions")
         return self._head_or_missing(key, version_id)
-
-    def put_if_absent(
-        self,
-        key: str,
-        data: bytes | Path,
-        *,
-        content_type: str = "application/octet-stream",
-        metadata: Mapping[str, str] | None = None,
-        retention: Retention | None = None,
-    ) -> StoredObject:
-        """The latest version of ``key`` if it already holds these bytes, else :meth:`put`."""
-        latest = self.head(key)
-        if latest is not None and latest.sha256 == sha256_of(data)[0]:
-            return latest
-        return self.put(
-            key, data, content_type=content_type, metadata=metadata, retention=retention
-        )
 
     def delete(self, key: str, *, version_id: str | None = None) -> None:
         """Remove one version, or every version of ``key``; nothing while any is retained."""
