@@ -46,16 +46,18 @@ def main() -> None:
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     parser.add_argument("--s3-documents", type=int, default=0)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--skip-local", action="store_true", help="only the S3 run")
     args = parser.parse_args()
     root = args.workdir / f"objects-{args.documents}-{args.seed}"
     print("| store | catalog | documents | store load s | rebuild s | documents/s | checked |")
     print("|---|---|---|---|---|---|---|")
-    load_s = _populate(root, args.documents, args.seed)
-    store = LocalObjectStore(root)
-    sqlite_url = f"sqlite:///{args.workdir / 'rebuild.sqlite'}"
-    for label, url in (("SQLite", sqlite_url), ("PostgreSQL", _fresh_pg(args.pg_url))):
-        _remove_sqlite(args.workdir / "rebuild.sqlite")
-        _measure("local", label, store, url, args, load_s)
+    if not args.skip_local:
+        load_s = _populate(root, args.documents, args.seed)
+        store = LocalObjectStore(root)
+        sqlite_url = f"sqlite:///{args.workdir / 'rebuild.sqlite'}"
+        for label, url in (("SQLite", sqlite_url), ("PostgreSQL", _fresh_pg(args.pg_url))):
+            _remove_sqlite(args.workdir / "rebuild.sqlite")
+            _measure("local", label, store, url, args, load_s)
     if args.s3_documents:
         _s3(args)
 
