@@ -108,7 +108,7 @@ NAME_WORDS = 6
 #: added to a named person's documents' scores: they rank above every text match
 NAME_SCORE = 1000.0
 #: a name held by at most this many documents: those are read and checked directly
-NAMESAKES_READ = 2000
+NAMESAKES_READ = 500
 
 
 def ranked(
@@ -122,14 +122,12 @@ def ranked(
     """Words: first the documents of the person they name, if a run of them is someone's
     whole name (:func:`named`), then the full-text matches (:func:`by_words`)."""
     wanted = limit + offset
-    first = named(session, fulltext, stmt, words, wanted)
-    if len(first) >= wanted:
+    if first := named(session, fulltext, stmt, words, wanted):
+        # the person the query names was found: documents where its words stand apart
+        # (a parent's name, an address) would only add strangers, and ranking a million
+        # documents' words to find them costs more than the whole name lookup
         return first[offset:wanted]
-    seen = {row.document_id for row in first}
-    # the person was found by name: near spellings of the words (the fuzzy fallback)
-    # would only add strangers, at the cost of a similarity scan of the names
-    found = by_words(session, fulltext, stmt, words, wanted, 0, fuzzy=not first)
-    return (first + [row for row in found if row.document_id not in seen])[offset:wanted]
+    return by_words(session, fulltext, stmt, words, limit, offset)
 
 
 def named(
@@ -172,16 +170,15 @@ def _theirs(
     common word ("an" of "Nghệ An" begins a tenth of all words); a name held by more
     than ``NAMESAKES_READ`` documents is left to the full-text index."""
     ids = session.scalars(holders.limit(NAMESAKES_READ + 1)).all()
-    if len(ids) > NAMESAKES_READ:  # a very common name: the indexes, not Python
-        theirs = stmt.where(Document.document_id.in_(holders))
-        if not others:
-            return exact(session, theirs, limit, 0)
-        return by_words(session, fulltext, theirs, others, limit, 0, fuzzy=False)
     # the IDs themselves, not the subquery: a planner may otherwise walk every document
     # newest first, asking the subquery of each
-    read = stmt.where(Document.document_id.in_(ids))
-    read = read.add_columns(Document.text, Document.stored_at)
-    kept = [row for row in session.execute(read) if not others or _holds(row, others)]
+    theirs = stmt.where(Document.document_id.in_(ids if len(ids) <= NAMESAKES_READ else holders))
+    if not others:
+        return exact(session, theirs, limit, 0)
+    if len(ids) > NAMESAKES_READ:  # a very common name: the full-text index, not Python
+        return by_words(session, fulltext, theirs, others, limit, 0, fuzzy=False)
+    read = theirs.add_columns(Document.text, Document.stored_at)
+    kept = [row for row in session.execute(read) if _holds(row, others)]
     kept.sort(key=lambda row: (-row.stored_at.timestamp(), row.document_id))
     return [Row(r[0], r[1], r[2], r[3], 1.0, "name") for r in kept[:limit]]
 
