@@ -296,7 +296,7 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     connection = session.connection()
     dialect = connection.dialect
     names = list(rows[0])
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    processors = [_bind_processor(table.c[name].type, dialect) for name in names]
     values = [
         tuple(
             row[name] if proc is None or row[name] is None else proc(row[name])
@@ -316,3 +316,10 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             cursor.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", values)
     finally:
         cursor.close()
+
+
+def _bind_processor(column_type: Any, dialect: Any) -> Any:
+    """How SQLAlchemy turns a Python value of ``column_type`` into what ``dialect``'s
+    driver takes (public API: the type's implementation for the dialect, then its bind
+    processor; the variant types pick theirs)."""
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
