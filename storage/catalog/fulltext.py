@@ -50,7 +50,9 @@ class FullText(Protocol):
 
     def erase(self, session: Session) -> None: ...
 
-    def match(self, stmt: Select[Any], words: tuple[str, ...]) -> Ranked: ...
+    def match(
+        self, stmt: Select[Any], words: tuple[str, ...], *, prefix: bool = True
+    ) -> Ranked: ...
 
     def bound(self, stmt: Select[Any], most: int) -> Select[Any]: ...
 
@@ -108,11 +110,12 @@ class SqliteFullText:
     def erase(self, session: Session) -> None:
         session.execute(text("DELETE FROM search_fts"))
 
-    def match(self, stmt: Select[Any], words: tuple[str, ...]) -> Ranked:
-        """Every word (the last as a prefix); bm25 with column weights, negated."""
+    def match(self, stmt: Select[Any], words: tuple[str, ...], *, prefix: bool = True) -> Ranked:
+        """Every word (the last also as a prefix, with ``prefix``); bm25 with column
+        weights, negated."""
         fts = literal_column("search_fts")
         stmt = stmt.join(_FTS, _FTS.c.rowid == SearchRow.id).where(
-            fts.op("MATCH")(fts5_match(words))
+            fts.op("MATCH")(fts5_match(words, prefix=prefix))
         )
         return stmt, -func.bm25(fts, *BM25_WEIGHTS)
 
@@ -169,9 +172,10 @@ class PostgresFullText:
     def erase(self, session: Session) -> None:
         """Nothing: the tsvector lives on ``search_rows`` and goes with its rows."""
 
-    def match(self, stmt: Select[Any], words: tuple[str, ...]) -> Ranked:
-        """Every word (the last as a prefix), ranked by ts_rank_cd over A/B/C weights."""
-        query = _tsquery(words)
+    def match(self, stmt: Select[Any], words: tuple[str, ...], *, prefix: bool = True) -> Ranked:
+        """Every word (the last also as a prefix, with ``prefix``), ranked by ts_rank_cd
+        over A/B/C weights."""
+        query = _tsquery(words, prefix=prefix)
         return stmt.where(_matches(query)), func.ts_rank_cd(_TSV, query)
 
     def bound(self, stmt: Select[Any], most: int) -> Select[Any]:
@@ -206,5 +210,5 @@ def _matches(query: ColumnElement[Any]) -> ColumnElement[bool]:
     return _TSV.op("@@", is_comparison=True)(query)
 
 
-def _tsquery(words: tuple[str, ...]) -> ColumnElement[Any]:
-    return func.to_tsquery(literal("simple", REGCONFIG), tsquery(words))
+def _tsquery(words: tuple[str, ...], *, prefix: bool = True) -> ColumnElement[Any]:
+    return func.to_tsquery(literal("simple", REGCONFIG), tsquery(words, prefix=prefix))

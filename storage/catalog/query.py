@@ -51,15 +51,16 @@ def parse(query: str) -> ParsedQuery:
     return ParsedQuery(tuple(dict.fromkeys(ids)), tuple(dict.fromkeys(codes)), words)
 
 
-def fts5_match(words: tuple[str, ...]) -> str:
+def fts5_match(words: tuple[str, ...], *, prefix: bool = True) -> str:
     """An FTS5 MATCH expression: every word, the last one also as a prefix ("nhu"
     finds "nhung" while typing). Words are quoted, so none is read as an operator."""
     quoted = [f'"{word}"' for word in words]
-    quoted[-1] += "*"
+    if prefix:
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 
-def tsquery(words: tuple[str, ...]) -> str:
+def tsquery(words: tuple[str, ...], *, prefix: bool = True) -> str:
     """A ``to_tsquery('simple', ...)`` expression: every word, the last as a prefix.
     Words are letters and digits only (``WORD``), so none can be an operator."""
-    return " & ".join([*words[:-1], f"{words[-1]}:*"])
+    return " & ".join([*words[:-1], f"{words[-1]}:*" if prefix else words[-1]])
