@@ -170,7 +170,7 @@ class Library:
             raise StorageError(
                 f"{signed.key}: stored with sha256 {signed.sha256}, not {row['sha256']}"
             )
-        self.catalog.record_document(_record(row, signed.version_id), actor=actor)
+        self.catalog.record_document(_document_record(row, signed.version_id), actor=actor)
 
     def deliver_pending(self) -> DeliveryReport:
         """Store what waits in the outbox and write its catalog rows."""
@@ -241,7 +241,7 @@ class Library:
                     if isinstance(outcome, str):
                         report.problems.append(f"{key}: {outcome}")
                         continue
-                    records += [_record(row, version_id) for row, version_id in outcome]
+                    records += [_document_record(row, v) for row, v in outcome]
                     report.documents += 1
                 report.versions += len(records)
                 self.catalog.record_documents(records, actor=actor, action="rebuilt")
@@ -435,7 +435,7 @@ def _row_of_body(body: Mapping[str, Any], signed: StoredObject) -> dict[str, Any
     )
 
 
-def _record(row: Mapping[str, Any], storage_version: str) -> DocumentRecord:
+def _document_record(row: Mapping[str, Any], storage_version: str) -> DocumentRecord:
     values = dict(row)
     values["stored_at"] = datetime.fromisoformat(values["stored_at"])
     return DocumentRecord(storage_version=storage_version, **values)

@@ -185,11 +185,8 @@ def _put(store: ObjectStore, path: Path, item: Mapping[str, Any]) -> StoredObjec
     """Store one queued object unless the store's latest version of its key already holds
     these bytes (an earlier delivery that died before removing the entry)."""
     verify(item["key"], "queued", item["sha256"], sha256_of(path)[0])
-    latest = store.head(item["key"])
-    if latest is not None and latest.sha256 == item["sha256"]:
-        return latest
     retention = item["retention"]
-    return store.put(
+    return store.put_if_absent(
         item["key"],
         path,
         content_type=item["content_type"],
