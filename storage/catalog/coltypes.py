@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -20,6 +20,10 @@ Json = JSON()
 
 #: 64-bit keys on PostgreSQL; SQLite autoincrements only an INTEGER PRIMARY KEY
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+#: text compared byte by byte on both databases (SQLite's BINARY, PostgreSQL's "C"):
+#: a prefix is then one contiguous range of a B-tree whatever the server's locale
+NameKey = Text().with_variant(Text(collation="C"), "postgresql")
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from sohoa.pipeline.vntext import fold, nfc
+from sohoa.storage.catalog.query import WORD
 
 #: fields holding a person's name (``members.full_name``: a household member's)
 NAME_FIELDS = frozenset(
@@ -93,6 +94,7 @@ class FlatField:
     folded: str | None
     date_value: date | None
     confidence: float | None
+    name_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,15 +131,27 @@ def _walk(value: Any, name: str, item: int | None) -> Iterator[tuple[str, int | 
 
 def _flat(name: str, item: int | None, value: Any, confidence: float | None) -> FlatField:
     text = None if value is None else nfc(_scalar_text(value))
+    kind = field_kind(name)
+    folded = None if text is None else fast_fold(text)
     return FlatField(
         name=name,
         item=item,
-        kind=field_kind(name),
+        kind=kind,
         value=text,
-        folded=None if text is None else fast_fold(text),
+        folded=folded,
         date_value=_iso_date(text),
         confidence=confidence,
+        name_key=name_key(folded) if kind == "name" else None,
     )
+
+
+def name_key(folded: str | None) -> str | None:
+    """A person's family name and given name, folded: the first and the last word of a
+    name of two words or more ("nguyen nhung" for NGUYỄN THỊ HỒNG NHUNG). Officers
+    search by these two, the given name often half typed ("nguyen nhu"); an index on
+    this key answers that with one range scan (migration 0003)."""
+    words = WORD.findall(folded or "")
+    return f"{words[0]} {words[-1]}" if len(words) >= 2 else None
 
 
 def _scalar_text(value: Any) -> str:
@@ -191,14 +205,86 @@ def key_date(flat: list[FlatField]) -> date | None:
 
 
 def search_texts(flat: list[FlatField], text: str) -> SearchTexts:
-    """The folded texts the full-text index holds for a document."""
+    """The folded texts the full-text index holds for a document: each name and each
+    address part of two words or more also as one phrase token (:func:`phrase_token`)."""
     by_kind: dict[str, list[str]] = {"name": [], "address": [], "other": []}
     for row in flat:
         if row.folded:
             by_kind.get(row.kind, by_kind["other"]).append(row.folded)
+    names, addresses = by_kind["name"], by_kind["address"]
     return SearchTexts(
-        names=" ; ".join(by_kind["name"]),
-        addresses=" ; ".join(by_kind["address"]),
+        names=with_phrase_tokens(" ; ".join(names), name_phrases(names)),
+        addresses=with_phrase_tokens(" ; ".join(addresses), place_phrases(addresses)),
         fields=" ; ".join(by_kind["other"]),
         body=fast_fold(text[:MAX_INDEXED_TEXT]),
     )
+
+
+# --- phrases ---------------------------------------------------------------------------
+#
+# The words of names and places are few and shared: "nam" and "dinh" stand in six
+# documents in ten (Việt Nam in every header, Định in names), while the province Nam Định
+# is one place among 63. A full-text index intersecting the documents of each word walks
+# hundreds of thousands of entries to find those few (40-200 ms at a million documents).
+# So each whole name and each part of an address of two words or more is also indexed as
+# one token, "zznamdinh": a rare token, whose short list the engine walks instead.
+
+#: what a phrase token begins with: no Vietnamese word has "zz", so none collides
+PHRASE_MARK = "zz"
+#: words that say what kind of place an address part is ("quận Hai Bà Trưng", "TP. Hồ
+#: Chí Minh"); the part is a phrase with them and without them ("quan hai ba trung",
+#: "hai ba trung")
+PLACE_TYPES = (
+    "thanh pho", "thi tran", "thi xa", "to dan pho", "khu pho", "phuong", "quan", "huyen",
+    "xa", "tinh", "duong", "pho", "thon", "ap", "ban", "xom", "ngo", "ngach", "hem",
+    "kiet", "so", "to", "khu", "tp", "tx", "tt", "q", "p",
+)  # fmt: skip
+#: the most words a phrase has ("thanh pho ho chi minh", "ton nu thi thu ha")
+PHRASE_WORDS = 6
+_ADDRESS_PARTS = re.compile(r"[,;()\n]| - ")
+
+
+def phrase_token(phrase: str) -> str:
+    """The one token that stands for a phrase's words in the full-text index."""
+    return PHRASE_MARK + "".join(WORD.findall(phrase))
+
+
+def name_phrases(names: list[str]) -> list[str]:
+    """Each folded name of two to ``PHRASE_WORDS`` words, as its words."""
+    found = (" ".join(WORD.findall(name)) for name in names)
+    return list(dict.fromkeys(p for p in found if 2 <= p.count(" ") + 1 <= PHRASE_WORDS))
+
+
+def place_phrases(addresses: list[str]) -> list[str]:
+    """The parts of folded addresses ("so 12, pho hue, phuong pho hue, quan hai ba
+    trung, ha noi") of two to ``PHRASE_WORDS`` words, each with and without the word
+    saying what kind of place it is: "phuong pho hue", "pho hue", "quan hai ba trung",
+    "hai ba trung", "ha noi" (and "so 12")."""
+    phrases: dict[str, None] = {}
+    for address in addresses:
+        for part in _ADDRESS_PARTS.split(address):
+            words = WORD.findall(part)
+            for candidate in (words, _untyped(words)):
+                if 2 <= len(candidate) <= PHRASE_WORDS:
+                    phrases[" ".join(candidate)] = None
+    return list(phrases)
+
+
+def _untyped(words: list[str]) -> list[str]:
+    joined = " ".join(words)
+    for kind in PLACE_TYPES:
+        if joined.startswith(kind + " "):
+            return words[kind.count(" ") + 1 :]
+    return []
+
+
+def with_phrase_tokens(text: str, phrases: list[str]) -> str:
+    """``text`` followed by the token of each phrase it does not hold yet."""
+    tokens = [t for t in map(phrase_token, phrases) if f" {t} " not in f" {text} "]
+    return " ".join(filter(None, [text, *tokens]))
+
+
+def places(flat: list[FlatField]) -> list[str]:
+    """The place phrases of a document's address fields: what the catalog's list of
+    known places (``phrases``) learns from it."""
+    return place_phrases([row.folded for row in flat if row.kind == "address" and row.folded])

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from sohoa.storage.catalog.coltypes import BigId, Json, UtcDateTime
+from sohoa.storage.catalog.coltypes import BigId, Json, NameKey, UtcDateTime
 
 #: document ids are caller-supplied strings (UUID, ULID); 64 leaves room for prefixes
 ID_LEN = 64
@@ -94,12 +94,23 @@ class FieldRow(Base):
 
     __tablename__ = "fields"
     __table_args__ = (
-        # whose name is exactly this (migration 0002): one probe for a person's documents
+        # whose name is exactly this (migrations 0002, 0004): one probe lists a person's
+        # documents
         Index(
             "ix_fields_name_folded",
             "folded",
+            "document_id",
             sqlite_where=sql_text("kind = 'name'"),
             postgresql_where=sql_text("kind = 'name'"),
+        ),
+        # family name + given name, the given name maybe half typed (migration 0003):
+        # one range scan, covering (no table row read to know the document)
+        Index(
+            "ix_fields_name_key",
+            "name_key",
+            "document_id",
+            sqlite_where=sql_text("name_key IS NOT NULL"),
+            postgresql_where=sql_text("name_key IS NOT NULL"),
         ),
     )
 
@@ -114,6 +125,9 @@ class FieldRow(Base):
     folded: Mapped[str | None] = mapped_column(Text, default=None)
     date_value: Mapped[date | None] = mapped_column(Date, index=True, default=None)
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    #: name fields only: "family given", folded (``indexing.name_key``); bytewise order
+    #: on PostgreSQL too, so that a prefix is one contiguous range of the index
+    name_key: Mapped[str | None] = mapped_column(NameKey, default=None)
 
 
 class IdNumber(Base):
@@ -143,6 +157,17 @@ class Version(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Phrase(Base):
+    """A place phrase some document's address holds ("hai ba trung", "pho hue"): what a
+    query's words are read against, so that "pho hue hai ba trung" is searched as the
+    tokens of "pho hue" and "hai ba trung" (``indexing.place_phrases``, migration
+    0004). Kept when no document holds it any more: a stale phrase costs a probe."""
+
+    __tablename__ = "phrases"
+
+    phrase: Mapped[str] = mapped_column(String(200), primary_key=True)
 
 
 class SearchRow(Base):

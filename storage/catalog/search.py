@@ -8,7 +8,6 @@ returns the same page twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -18,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from sohoa.pipeline.vntext import nfc
 from sohoa.storage.catalog.fulltext import FullText
-from sohoa.storage.catalog.indexing import fast_fold
-from sohoa.storage.catalog.models import Document, FieldRow, IdNumber, SearchRow
-from sohoa.storage.catalog.query import WORD, ParsedQuery
+from sohoa.storage.catalog.indexing import PHRASE_WORDS, phrase_token
+from sohoa.storage.catalog.models import Document, FieldRow, IdNumber, Phrase, SearchRow
+from sohoa.storage.catalog.query import ParsedQuery
 
 
 @dataclass(frozen=True)
@@ -103,12 +102,11 @@ def exact(session: Session, stmt: Select[Any], limit: int, offset: int) -> list[
 RANKED = 1000
 
 
-#: how many words a person's whole name has at most ("Tôn Nữ Thị Thu Hà" has five)
-NAME_WORDS = 6
 #: added to a named person's documents' scores: they rank above every text match
 NAME_SCORE = 1000.0
-#: a name held by at most this many documents: those are read and checked directly
-NAMESAKES_READ = 500
+#: a name held by at most this many documents is listed by their IDs (the commonest
+#: full names are held by ~1,200 documents in a million)
+NAMESAKES_LISTED = 5000
 
 
 def ranked(
@@ -120,14 +118,23 @@ def ranked(
     offset: int,
 ) -> list[Row]:
     """Words: first the documents of the person they name, if a run of them is someone's
-    whole name (:func:`named`), then the full-text matches (:func:`by_words`)."""
+    whole name (:func:`named`); else those of people of that family and given name
+    (:func:`family_and_given`), then the full-text matches (:func:`by_words`)."""
     wanted = limit + offset
     if first := named(session, fulltext, stmt, words, wanted):
         # the person the query names was found: documents where its words stand apart
         # (a parent's name, an address) would only add strangers, and ranking a million
         # documents' words to find them costs more than the whole name lookup
         return first[offset:wanted]
-    return by_words(session, fulltext, stmt, words, limit, offset)
+    kin = family_and_given(session, stmt, words, wanted)
+    if len(kin) >= wanted:
+        return kin[offset:wanted]
+    if not kin:
+        return by_words(session, fulltext, stmt, words, limit, offset)
+    # a few: "pho hue" may be Phó Thị Huệ or a street; the text matches follow them
+    seen = {row.document_id for row in kin}
+    rest = by_words(session, fulltext, stmt, words, wanted, 0)
+    return (kin + [row for row in rest if row.document_id not in seen])[offset:wanted]
 
 
 def named(
@@ -140,9 +147,10 @@ def named(
     """The documents whose name field is exactly the longest run of ``words`` that is
     anybody's whole name (one probe of the name index a run, longest first), newest
     first; the other words, if any, must match their full text ("nguyen thi hong nhung
-    hai ba trung"). The full-text index alone cannot tell the person's own documents
-    from those where each word stands somewhere else -- a parent's name, an address."""
-    for length in range(min(len(words), NAME_WORDS), 1, -1):
+    hai ba trung") -- where none of that person's documents holds them, the next run
+    is tried. The full-text index alone cannot tell the person's own documents from
+    those where each word stands somewhere else -- a parent's name, an address."""
+    for length in range(min(len(words), PHRASE_WORDS), 1, -1):
         for start in range(len(words) - length + 1):
             phrase = " ".join(words[start : start + length])
             holders = select(FieldRow.document_id).where(
@@ -151,9 +159,39 @@ def named(
             if session.scalar(holders.limit(1)) is None:
                 continue
             others = words[:start] + words[start + length :]
-            found = _theirs(session, fulltext, stmt, holders, others, limit)
-            return [replace(row, match="name", score=NAME_SCORE + row.score) for row in found]
+            found = _theirs(session, fulltext, stmt, holders, phrase, others, limit)
+            if found or not others:
+                return [replace(row, match="name", score=NAME_SCORE + row.score) for row in found]
+            # "vu xuan duc hai phong": Vũ Xuân Đức Hải exists, but not in Phong
     return []
+
+
+def family_and_given(
+    session: Session, stmt: Select[Any], words: tuple[str, ...], limit: int
+) -> list[Row]:
+    """The documents of people whose family name is the first word and whose given name
+    begins with the last ("nguyen nhu": Nguyễn Thị Như, Nguyễn Văn Nhuận, Nguyễn Thị
+    Hồng Nhung), any words between standing in the name too ("nguyen thi nhu"): one
+    range scan of the name-key index (migration 0003), in the order of the names --
+    the given name typed whole comes first ("nguyen an" before "nguyen anh") -- then of
+    ``document_id``."""
+    if len(words) < 2:
+        return []
+    low = f"{words[0]} {words[-1]}"
+    high = low[:-1] + chr(ord(low[-1]) + 1)
+    keyed = stmt.join(FieldRow, FieldRow.document_id == Document.document_id).where(
+        FieldRow.name_key >= low, FieldRow.name_key < high
+    )
+    for word in words[1:-1]:
+        keyed = keyed.where((" " + FieldRow.folded + " ").contains(f" {word} "))
+    # a document holding two such names comes twice: read enough rows for the page
+    found = session.execute(
+        keyed.with_only_columns(Document.document_id)
+        .order_by(FieldRow.name_key, FieldRow.document_id)
+        .limit(min(limit, RANKED) * 2)
+    )
+    ids = list(dict.fromkeys(doc_id for (doc_id,) in found))[:limit]
+    return _fetch(session, [(doc_id, NAME_SCORE) for doc_id in ids], "name")
 
 
 def _theirs(
@@ -161,46 +199,44 @@ def _theirs(
     fulltext: FullText,
     stmt: Select[Any],
     holders: Select[Any],
+    phrase: str,
     others: tuple[str, ...],
     limit: int,
 ) -> list[Row]:
     """The named person's documents that the filters allow and that hold the query's
-    other words. Most names are held by few documents: those are read and their words
-    checked here, which is quicker than asking the full-text index for a short or
-    common word ("an" of "Nghệ An" begins a tenth of all words); a name held by more
-    than ``NAMESAKES_READ`` documents is left to the full-text index."""
-    ids = session.scalars(holders.limit(NAMESAKES_READ + 1)).all()
-    # the IDs themselves, not the subquery: a planner may otherwise walk every document
-    # newest first, asking the subquery of each
-    theirs = stmt.where(Document.document_id.in_(ids if len(ids) <= NAMESAKES_READ else holders))
-    if not others:
-        return exact(session, theirs, limit, 0)
-    if len(ids) > NAMESAKES_READ:  # a very common name: the full-text index, not Python
-        return by_words(session, fulltext, theirs, others, limit, 0, fuzzy=False)
-    read = theirs.add_columns(Document.text, Document.stored_at)
-    kept = [row for row in session.execute(read) if _holds(row, others)]
-    kept.sort(key=lambda row: (-row.stored_at.timestamp(), row.document_id))
-    return [Row(r[0], r[1], r[2], r[3], 1.0, "name") for r in kept[:limit]]
+    other words. Alone, the name's documents are listed by their IDs (up to
+    ``NAMESAKES_LISTED``: a planner given the subquery may walk every document newest
+    first, asking it of each). With other words, the full-text index is asked for the
+    name's token and those words ("zznguyenthanhphong" "zznamdinh"): two short lists to
+    intersect, where the words "nam" and "dinh" stand in six documents in ten."""
+    if others:
+        return by_words(
+            session, fulltext, stmt, (phrase_token(phrase), *others), limit, 0, fuzzy=False
+        )
+    ids = session.scalars(holders.limit(NAMESAKES_LISTED + 1)).all()
+    listed = ids if len(ids) <= NAMESAKES_LISTED else holders
+    return exact(session, stmt.where(Document.document_id.in_(listed)), limit, 0)
 
 
-def _holds(row: Any, words: tuple[str, ...]) -> bool:
-    """Whether a document's fields and text hold every word (the last also as the start
-    of a word), as the full-text index would say."""
-    values = " ".join(_values(row.fields))
-    held = set(WORD.findall(fast_fold(f"{values} {row.text}")))
-    *whole, last = words
-    return all(word in held for word in whole) and any(w.startswith(last) for w in held)
-
-
-def _values(fields: Any) -> Iterator[str]:
-    if isinstance(fields, dict):
-        for value in fields.values():
-            yield from _values(value)
-    elif isinstance(fields, list):
-        for value in fields:
-            yield from _values(value)
-    elif fields is not None:
-        yield str(fields)
+def phrased(session: Session, words: tuple[str, ...]) -> tuple[str, ...]:
+    """``words`` with each run of them that is a known place (``Phrase``: "pho hue",
+    "hai ba trung") replaced by its phrase token, longest runs first: one probe of the
+    phrases' primary key for all the runs."""
+    runs = {
+        " ".join(words[start : start + length]): (start, length)
+        for length in range(min(len(words), PHRASE_WORDS), 1, -1)
+        for start in range(len(words) - length + 1)
+    }
+    if not runs:
+        return words
+    known = set(session.scalars(select(Phrase.phrase).where(Phrase.phrase.in_(list(runs)))))
+    terms: list[str | None] = list(words)
+    for run, (start, length) in runs.items():  # longest first, then leftmost
+        if run in known and all(
+            t == w for t, w in zip(terms[start : start + length], run.split(), strict=True)
+        ):
+            terms[start : start + length] = [phrase_token(run), *[None] * (length - 1)]
+    return tuple(t for t in terms if t is not None)
 
 
 def by_words(
@@ -214,21 +250,22 @@ def by_words(
     fuzzy: bool = True,
 ) -> list[Row]:
     """Words: the candidates that contain every word, best first; where those run out
-    before the page is full, the fuzzy fallback's (PostgreSQL only) follow.
+    before the page is full, the fuzzy fallback's (PostgreSQL only) follow. Runs of
+    words that name a known place are asked for as the place's token (:func:`phrased`).
 
     Two steps: the full-text index gives at most ``RANKED`` matching documents and
     their scores (only keys and scores: no document row is read or sorted), then the
     page of the best of them is read. Where more than ``RANKED`` documents match, the
     others are not ranked (a page beyond ``RANKED`` is empty): type more words."""
     stmt = stmt.join(SearchRow, SearchRow.document_id == Document.document_id)
-    rows, matched = _matching(session, fulltext, stmt, words, limit, offset, prefix=offset > 0)
-    if offset == 0 and len(rows) < limit:
-        # the whole words came first (a prefix of the last word without a prefix index
-        # walks every word it begins: "trung*" cost 80 ms a query at a million, "trung"
-        # 7 ms); the page is filled with the last word taken as typed so far
-        seen = {row.document_id for row in rows}
-        started, matched = _matching(session, fulltext, stmt, words, limit, 0, prefix=True)
-        rows += [row for row in started if row.document_id not in seen][: limit - len(rows)]
+    # nothing to filter: the full-text index alone, no document row read for each match
+    indexed = select(SearchRow.document_id) if stmt.whereclause is None else stmt
+    terms = phrased(session, words)
+    rows, matched = _filled(session, fulltext, indexed, terms, limit, offset)
+    if not rows and terms != words:
+        # the words name a known place, but no document holds it as a place: they may
+        # stand apart, or in the OCR text only
+        rows, matched = _filled(session, fulltext, indexed, words, limit, offset)
     if len(rows) == limit or not fuzzy:
         return rows
     nearby = fulltext.fuzzy(session, stmt, words)
@@ -239,6 +276,26 @@ def by_words(
     return rows + _page(
         session, near, similarity, limit - len(rows), max(0, offset - found), "fuzzy"
     )
+
+
+def _filled(
+    session: Session,
+    fulltext: FullText,
+    stmt: Select[Any],
+    terms: tuple[str, ...],
+    limit: int,
+    offset: int,
+) -> tuple[list[Row], Select[Any]]:
+    """The page of documents holding every term, whole terms first: where those leave
+    the first page short, it is filled with the last term taken as typed so far. (A
+    prefix walks every word it begins, with no prefix index: "trung*" cost 80 ms a
+    query at a million documents, "trung" 7 ms.)"""
+    rows, matched = _matching(session, fulltext, stmt, terms, limit, offset, prefix=offset > 0)
+    if offset == 0 and len(rows) < limit:
+        seen = {row.document_id for row in rows}
+        started, matched = _matching(session, fulltext, stmt, terms, limit, 0, prefix=True)
+        rows += [row for row in started if row.document_id not in seen][: limit - len(rows)]
+    return rows, matched
 
 
 def _matching(
@@ -255,7 +312,7 @@ def _matching(
     start of a word where ``prefix``), and the select of all that match."""
     matched, score = fulltext.match(stmt, words, prefix=prefix)
     bounded = fulltext.bound(
-        matched.with_only_columns(Document.document_id, score.label("score")), RANKED
+        matched.with_only_columns(SearchRow.document_id, score.label("score")), RANKED
     ).subquery()
     best = (
         select(bounded.c.document_id, bounded.c.score)

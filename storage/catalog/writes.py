@@ -24,6 +24,7 @@ from sohoa.storage.catalog.models import (
     FieldRow,
     IdNumber,
     Page,
+    Phrase,
     SearchRow,
     Version,
 )
@@ -86,12 +87,32 @@ def add_version(session: Session, record: DocumentRecord) -> None:
 
 def ensure_dossier(session: Session, code: str, record: DocumentRecord) -> None:
     """The dossier's row, made once; concurrent writers may race to make it."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(
-        dialect.insert(Dossier)
+        _dialect(session)
+        .insert(Dossier)
         .values(code=code, created_at=record.stored_at)
         .on_conflict_do_nothing(index_elements=["code"])
     )
+
+
+def remember_places(session: Session, phrases: list[str]) -> None:
+    """Add place phrases to the list of known ones (``Phrase``); known ones stay."""
+    unique = sorted(set(phrases))
+    for start in range(0, len(unique), _PHRASES_A_STATEMENT):
+        session.execute(
+            _dialect(session)
+            .insert(Phrase)
+            .values([{"phrase": p} for p in unique[start : start + _PHRASES_A_STATEMENT]])
+            .on_conflict_do_nothing(index_elements=["phrase"])
+        )
+
+
+#: one bound value a phrase: below SQLite's 32,766 variables a statement
+_PHRASES_A_STATEMENT = 5000
+
+
+def _dialect(session: Session) -> Any:
+    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
 
 
 def make_current(session: Session, fulltext: FullText, record: DocumentRecord) -> None:
@@ -104,6 +125,7 @@ def make_current(session: Session, fulltext: FullText, record: DocumentRecord) -
     _fill(document, record, flat)
     session.flush()
     _replace_rows(session, record, flat)
+    remember_places(session, indexing.places(flat))
     fulltext.write(
         session, _search_row(session, record.document_id), indexing.search_texts(flat, record.text)
     )
@@ -250,7 +272,7 @@ def _unknown(session: Session, records: list[DocumentRecord]) -> list[DocumentRe
 
 def _insert_new(session: Session, fulltext: FullText, records: list[DocumentRecord]) -> None:
     """Documents the catalog has never seen: every table in one multi-row insert."""
-    documents, pages, fields, ids, texts = [], [], [], [], []
+    documents, pages, fields, ids, texts, places = [], [], [], [], [], []
     for record in records:
         doc_id = record.document_id
         flat = indexing.flatten(record.fields, record.field_confidence)
@@ -280,8 +302,10 @@ def _insert_new(session: Session, fulltext: FullText, records: list[DocumentReco
             for n, f in sorted(indexing.id_numbers(flat))
         )
         texts.append((doc_id, indexing.search_texts(flat, record.text)))
+        places.extend(indexing.places(flat))
     for model, rows in ((Document, documents), (Page, pages), (FieldRow, fields), (IdNumber, ids)):
         bulk_insert(session, model.__table__, rows)
+    remember_places(session, places)
     fulltext.write_new(session, texts)
 
 

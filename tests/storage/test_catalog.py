@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -27,6 +28,7 @@ from sohoa.storage.catalog import (
     head_revision,
 )
 from sohoa.storage.catalog.database import alembic_config
+from sohoa.storage.catalog.indexing import name_key
 from sohoa.storage.catalog.models import Base
 
 from .catalog_data import (
@@ -192,6 +194,47 @@ def test_address_words_find_addresses(searchable: Catalog) -> None:
     assert set(ids[:2]) == {ID_CARD.document_id, LAND.document_id}
 
 
+@pytest.mark.parametrize("query", ["nguyen nhu", "Nguyễn Nh", "NGUYEN NHUNG", "nguyen hong nhu"])
+def test_family_name_and_given_name_prefix_find_the_person(searchable: Catalog, query: str) -> None:
+    """The name-key index: family name, then the given name whole or half typed, any
+    words between also in the name."""
+    hits = searchable.search(query)
+    assert {h.document_id for h in hits if h.match == "name"} == {
+        BIRTH.document_id,
+        MARRIAGE.document_id,
+    }
+    assert _ids(hits)[:2] == sorted([BIRTH.document_id, MARRIAGE.document_id])
+
+
+def test_family_and_given_names_come_in_the_names_order(searchable: Catalog) -> None:
+    """The last word is the given name's start: "nguyen h" is NGUYỄN VĂN HÙNG (a
+    father), not NGUYỄN THỊ HỒNG NHUNG, whose "hồng" is a middle name. Words between
+    family and given name must stand in the name: "nguyen van hu" is him alone."""
+    assert _ids(searchable.search("nguyen h"))[:1] == [BIRTH.document_id]
+    assert [h.document_id for h in searchable.search("nguyen van hu") if h.match == "name"] == [
+        BIRTH.document_id
+    ]
+    names = [h for h in searchable.search("le n") if h.match == "name"]
+    assert [h.document_id for h in names] == [HOUSEHOLD.document_id]
+
+
+def test_family_and_given_name_with_filters(searchable: Catalog) -> None:
+    hits = searchable.search("nguyen nhu", doc_type="marriage_certificate")
+    assert _ids(hits) == [MARRIAGE.document_id]
+
+
+def test_a_place_is_searched_as_one_phrase(searchable: Catalog) -> None:
+    """Known places ("hai ba trung", "ha noi") are asked for as their tokens; where no
+    document holds them as places, the words are searched one by one: "ha noi" stands
+    in the name of a hospital, not as a place, on the birth certificate."""
+    assert set(_ids(searchable.search("hai ba trung ha noi"))) == {
+        ID_CARD.document_id,
+        LAND.document_id,
+    }
+    assert _ids(searchable.search("phu san ha noi")) == [BIRTH.document_id]
+    assert _ids(searchable.search("ben thanh ho chi minh")) == [RESIDENCE.document_id]
+
+
 def test_household_members_are_searchable(searchable: Catalog) -> None:
     assert _ids(searchable.search("le minh khoa")) == [HOUSEHOLD.document_id]
 
@@ -340,6 +383,39 @@ def test_opening_again_is_a_no_op_at_the_head_revision(url: str, filled: Catalog
     with Catalog.open(url) as again:
         assert again.schema_revision() == head_revision()
         assert again.count() == len(ALL)
+
+
+def test_migrations_0003_0004_index_the_documents_catalogued_before_them(
+    url: str, filled: Catalog
+) -> None:
+    """Down to 0002 (no name keys, no phrase tokens, no known places) and up again: the
+    rows already there get the same keys as new ones, their names and places become
+    phrase tokens, and the searches that need them find them."""
+    engine = create_engine(url)
+    config = alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0002")
+        with Catalog.open(url) as again:
+            assert again.schema_revision() == head_revision()
+            assert BIRTH.document_id in _ids(again.search("nguyen nhu"))
+            assert set(_ids(again.search("pho hue hai ba trung"))[:2]) == {
+                ID_CARD.document_id,
+                LAND.document_id,
+            }
+            hits = again.search("nguyen thi hong nhung dong hung")
+            assert [h.document_id for h in hits if h.match == "name"] == [BIRTH.document_id]
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT folded, name_key FROM fields WHERE kind = 'name'")
+            ).all()
+            places = set(connection.execute(text("SELECT phrase FROM phrases")).scalars())
+    finally:
+        engine.dispose()
+    assert len(rows) > 10
+    assert all(key == name_key(folded) and key for folded, key in rows)
+    assert {"hai ba trung", "pho hue", "ha noi"} <= places
 
 
 def test_models_agree_with_the_migration(url: str, catalog: Catalog) -> None:

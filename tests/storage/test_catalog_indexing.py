@@ -39,6 +39,48 @@ def test_household_members_flatten_with_their_index() -> None:
     assert rows[("members.date_of_birth", 0)].date_value == date(1970, 5, 5)
     assert rows[("members.date_of_birth", 1)].value is None
     assert rows[("household_head_name", None)].kind == "name"
+    assert rows[("members.full_name", 1)].name_key == "pham mai"
+    assert rows[("members.date_of_birth", 0)].name_key is None  # names only
+
+
+def test_places_are_the_parts_of_addresses_with_and_without_their_kind() -> None:
+    address = indexing.fast_fold("Số 12, ngõ 34, phố Huế, phường Phố Huế, quận Hai Bà Trưng, Hà Nội")
+    assert indexing.place_phrases([address]) == [
+        "so 12",
+        "ngo 34",
+        "pho hue",
+        "phuong pho hue",
+        "quan hai ba trung",
+        "hai ba trung",
+        "ha noi",
+    ]
+    assert indexing.place_phrases(["thanh pho ho chi minh"]) == [
+        "thanh pho ho chi minh",
+        "ho chi minh",
+    ]
+    assert indexing.place_phrases(["xa an, huyen my"]) == ["xa an", "huyen my"]  # not "an"
+    assert indexing.place_phrases(["quan 1, tp. ho chi minh"]) == [
+        "quan 1",
+        "tp ho chi minh",
+        "ho chi minh",
+    ]
+
+
+def test_phrase_tokens_are_added_once() -> None:
+    text = indexing.with_phrase_tokens("ha noi", ["ha noi"])
+    assert text == "ha noi zzhanoi"
+    assert indexing.with_phrase_tokens(text, ["ha noi"]) == text
+    assert indexing.with_phrase_tokens("", ["ha noi"]) == "zzhanoi"
+    assert indexing.name_phrases(["nguyen thi hong nhung", "nhung", "a b c d e f g"]) == [
+        "nguyen thi hong nhung"
+    ]
+
+
+def test_name_key_is_family_and_given_name() -> None:
+    assert indexing.name_key("ton nu thi thu ha") == "ton ha"
+    assert indexing.name_key("nguyen,  thi nhung.") == "nguyen nhung"
+    assert indexing.name_key("nhung") is None  # one word: no family name to tell
+    assert indexing.name_key(None) is None
 
 
 def test_kinds_ids_key_date_and_texts() -> None:
@@ -56,8 +98,8 @@ def test_kinds_ids_key_date_and_texts() -> None:
     assert indexing.id_numbers(flat) == {("001090004567", "husband_id_number")}
     assert indexing.key_date(flat) == date(2020, 10, 10)
     texts = indexing.search_texts(flat, "Giấy chứng nhận kết hôn")
-    assert texts.names == "tran van duc"
-    assert texts.addresses == "phuong pho hue"
+    assert texts.names == "tran van duc zztranvanduc"  # the name also as one token
+    assert texts.addresses == "phuong pho hue zzphuongphohue zzphohue"
     assert "to khai" in texts.fields and "65.5" in texts.fields
     assert texts.body == "giay chung nhan ket hon"
     assert indexing.field_kind("form_title") == "other"
