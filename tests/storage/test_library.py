@@ -60,13 +60,18 @@ def signed(tmp_path_factory) -> tuple[Path, Path]:
     return out, dev.root_certificate
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", "s3", "s3+postgresql"])
 def library(request, tmp_path) -> Library:
+    """A library on each object store, its catalog on SQLite -- and once on PostgreSQL,
+    as deployments run it."""
     if request.param == "local":
         store = LocalObjectStore(tmp_path / "objects")
     else:
         store = S3ObjectStore(moto_settings(request.getfixturevalue("moto_endpoint")))
-    catalog = Catalog.open(f"sqlite:///{tmp_path / 'catalog.sqlite'}")
+    if request.param.endswith("postgresql"):
+        catalog = Catalog.open(request.getfixturevalue("pg_url"))
+    else:
+        catalog = Catalog.open(f"sqlite:///{tmp_path / 'catalog.sqlite'}")
     with Library(store, catalog, Outbox(tmp_path / "outbox"), environ={}) as opened:
         yield opened
 
