@@ -155,14 +155,14 @@ class Library:
 
     def _put(self, item: OutgoingObject) -> StoredObject:
         """Scans by content (stored once); the signed PDF and extraction as new versions."""
-        put = self.store.put_if_absent if item.key.startswith("scans/") else self.store.put
-        return put(
-            item.key,
-            item.data,
-            content_type=item.content_type,
-            metadata=item.metadata,
-            retention=item.retention,
-        )
+        options = {
+            "content_type": item.content_type,
+            "metadata": item.metadata,
+            "retention": item.retention,
+        }
+        if item.key.startswith("scans/"):
+            return self.store.put_if_absent(item.key, item.data, sha256=item.sha256, **options)
+        return self.store.put(item.key, item.data, **options)
 
     def _record(self, row: Mapping[str, Any], signed: StoredObject, actor: str) -> None:
         """The catalog row, after its objects: the stored version's ID and hash."""
@@ -365,6 +365,7 @@ def document_objects(
         scan,
         "application/octet-stream",
         layout.scan_metadata(scan.name, now),
+        sha256=scan_sha,
     )
     return [raw, signed, extraction]
 

@@ -111,6 +111,7 @@ class ObjectStore(Protocol):
         content_type: str = "application/octet-stream",
         metadata: Mapping[str, str] | None = None,
         retention: Retention | None = None,
+        sha256: str | None = None,
     ) -> StoredObject: ...
 
     def get(self, key: str, *, version_id: str | None = None) -> bytes: ...
@@ -147,10 +148,13 @@ class StoreBase:
         content_type: str = "application/octet-stream",
         metadata: Mapping[str, str] | None = None,
         retention: Retention | None = None,
+        sha256: str | None = None,
     ) -> StoredObject:
-        """The latest version of ``key`` if it already holds these bytes, else :meth:`put`."""
+        """The latest version of ``key`` if it already holds these bytes, else :meth:`put`.
+        ``sha256``: the bytes' hash where the caller has it already (a content-addressed
+        key is made from it), so that they are not read once more to compare."""
         latest = self.head(key)
-        if latest is not None and latest.sha256 == sha256_of(data)[0]:
+        if latest is not None and latest.sha256 == (sha256 or sha256_of(data)[0]):
             return latest
         return self.put(
             key, data, content_type=content_type, metadata=metadata, retention=retention

@@ -49,6 +49,8 @@ class OutgoingObject(NamedTuple):
     content_type: str = "application/octet-stream"
     metadata: Mapping[str, str] | None = None
     retention: Retention | None = None
+    #: the bytes' SHA-256 where known already (a scan's: its key is made of it)
+    sha256: str | None = None
 
 
 Delivered = Callable[[dict[str, Any], list[StoredObject]], None]
