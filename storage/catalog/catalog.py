@@ -87,27 +87,12 @@ class Catalog:
         _check_action(action)
         record = writes.normalized(record)
         try:
-            return self._record(record, nfc(actor), action)
+            # one write path for one record and for many (``record_documents``)
+            return self._write_batch([record], nfc(actor), action) == 1
         except IntegrityError:
             if self._known(record):  # a concurrent writer stored the same version
                 return False
             raise
-
-    def _record(self, record: DocumentRecord, actor: str, action: str | None) -> bool:
-        with Session(self._writer) as session, session.begin():
-            if self._known(record, session):
-                return False
-            if record.dossier_code:
-                writes.ensure_dossier(session, record.dossier_code, record)
-            current = session.scalar(
-                select(Document.current_version).where(Document.document_id == record.document_id)
-            )
-            if current is None or record.version > current:
-                writes.make_current(session, self._fulltext, record)
-            writes.add_version(session, record)
-            detail = {"version": record.version, "sha256": record.sha256}
-            self._audit(session, _action(action, record), record.document_id, actor, detail)
-        return True
 
     def record_documents(
         self,
@@ -141,28 +126,33 @@ class Catalog:
 
     def _record_batch(self, records: list[DocumentRecord], actor: str, action: str | None) -> int:
         try:
-            with Session(self._writer) as session, session.begin():
-                fresh = writes.record_batch(session, self._fulltext, records, action)
-                if fresh:
-                    now = datetime.now(UTC)
-                    writes.bulk_insert(
-                        session,
-                        AuditLog.__table__,
-                        [
-                            {
-                                "at": now,
-                                "actor": actor,
-                                "action": _action(action, r),
-                                "document_id": r.document_id,
-                                "detail": {"version": r.version, "sha256": r.sha256},
-                            }
-                            for r in fresh
-                        ],
-                    )
-                return len(fresh)
+            return self._write_batch(records, actor, action)
         except IntegrityError:
             # a concurrent writer stored some of them first: one at a time, idempotently
             return sum(self.record_document(r, actor=actor, action=action) for r in records)
+
+    def _write_batch(self, records: list[DocumentRecord], actor: str, action: str | None) -> int:
+        """Normalized ``records`` in one transaction, with an audit row for each new
+        version; how many were new."""
+        with Session(self._writer) as session, session.begin():
+            fresh = writes.record_batch(session, self._fulltext, records, action)
+            if fresh:
+                now = datetime.now(UTC)
+                writes.bulk_insert(
+                    session,
+                    AuditLog.__table__,
+                    [
+                        {
+                            "at": now,
+                            "actor": actor,
+                            "action": _action(action, r),
+                            "document_id": r.document_id,
+                            "detail": {"version": r.version, "sha256": r.sha256},
+                        }
+                        for r in fresh
+                    ],
+                )
+            return len(fresh)
 
     def _known(self, record: DocumentRecord, session: Session | None = None) -> bool:
         """Whether this version is stored; raises if it is, with another PDF."""

@@ -70,31 +70,6 @@ def existing_version(session: Session, document_id: str, version: int) -> Versio
     return session.get(Version, (document_id, version))
 
 
-def add_version(session: Session, record: DocumentRecord) -> None:
-    """The version row: where this version's signed PDF lies."""
-    session.add(
-        Version(
-            document_id=record.document_id,
-            version=record.version,
-            storage_key=record.storage_key,
-            storage_version=record.storage_version,
-            sha256=record.sha256,
-            size=record.size,
-            created_at=record.stored_at,
-        )
-    )
-
-
-def ensure_dossier(session: Session, code: str, record: DocumentRecord) -> None:
-    """The dossier's row, made once; concurrent writers may race to make it."""
-    session.execute(
-        _dialect(session)
-        .insert(Dossier)
-        .values(code=code, created_at=record.stored_at)
-        .on_conflict_do_nothing(index_elements=["code"])
-    )
-
-
 def remember_places(session: Session, phrases: list[str]) -> None:
     """Add place phrases to the list of known ones (``Phrase``); known ones stay."""
     unique = sorted(set(phrases))
@@ -211,9 +186,10 @@ def record_batch(
         if record.dossier_code and record.dossier_code not in codes:
             codes[record.dossier_code] = record.stored_at
     if codes:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         session.connection().execute(
-            dialect.insert(Dossier.__table__).on_conflict_do_nothing(index_elements=["code"]),
+            _dialect(session)
+            .insert(Dossier.__table__)
+            .on_conflict_do_nothing(index_elements=["code"]),
             [{"code": code, "created_at": at} for code, at in codes.items()],
         )
     new_documents = []
