@@ -97,6 +97,90 @@ def extract_command(
         raise typer.Exit(ExitCode.input_failed)
 
 
+@app.command("process")
+def process_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Scanned batches: images, multi-page TIFFs, PDFs, or folders."),
+    ],
+    dossier: Annotated[
+        str | None,
+        typer.Option("--dossier", help="The dossier code of a batch that is one dossier."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON Lines, one per stored document.")
+    ] = False,
+    jobs: JobsOption = None,
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the batch report (JSON) here.", dir_okay=False),
+    ] = None,
+) -> None:
+    """Split the batch into dossiers and documents, OCR, extract, sign and store each;
+    documents to check wait for review. Running it again resumes the batch."""
+    from sohoa.signing.pades import SigningError
+    from sohoa.storage.library import catalog_errors
+
+    from .dossier import parse_dossier_code
+    from .process import Hooks, process_batch
+
+    if dossier is not None:
+        parsed = parse_dossier_code(dossier)
+        if parsed is None:
+            raise typer.BadParameter(
+                f"{dossier!r} is not a dossier code (agency-yymmdd-serial, e.g. "
+                "000.00.15.H26-251124-0001)",
+                param_hint="--dossier",
+            )
+        dossier = parsed.code
+    settings = load_settings()
+
+    def stored(result: dict) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            progress.console.print(
+                f"stored {result['document_id']}  {result['doc_type']}  "
+                f"{result['dossier_code'] or '—'}  {result['source']} pages {result['pages']}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+
+    def review(result: dict) -> None:
+        progress.console.print(
+            f"review {result['document_id']}  {result['doc_type']}  "
+            f"{result['dossier_code'] or '—'}  {result['source']} pages {result['pages']}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    try:
+        with catalog_errors(), PageProgress(stderr, enabled=stderr.is_terminal) as progress:
+            hooks = Hooks(progress.page_done, stored, review, progress.print_error)
+            report = process_batch(paths, settings, dossier_code=dossier, jobs=jobs, hooks=hooks)
+    except SigningError as error:  # the key itself: nothing can be signed
+        stderr.print(f"sohoa: error: {error}", markup=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.input_failed) from None
+    summary = report.to_json()
+    if report_file is not None:
+        report_file.write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")
+    stderr.print(
+        f"{len(report.dossiers)} dossiers, {summary['documents']} documents "
+        f"({', '.join(f'{n} {t}' for t, n in summary['by_type'].items()) or 'none'}): "
+        f"{summary['stored']} signed and stored, {len(report.review)} to review, "
+        f"{len(report.failed)} failed"
+        + (f"; {report.resumed} done by an earlier run" if report.resumed else ""),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,  # one line a message: logs are read line by line
+    )
+    if report.failed:
+        raise typer.Exit(ExitCode.input_failed)
+
+
 @app.command("verify")
 def verify_command(
     paths: Annotated[list[Path], typer.Argument(help="Signed PDFs.")],

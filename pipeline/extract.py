@@ -126,8 +126,12 @@ def documents_of_file(source: str, pages: list[PageText]) -> list[Document]:
     in the raw scan).
     """
     content = [page for page in pages if not page.blank]
-    if not content:
-        return []
+    return [describe(source, content)] if content else []
+
+
+def describe(source: str, content: list[PageText]) -> Document:
+    """The extract object of one document's pages (none blank): its text, type, fields
+    and whether a person must look at it."""
     words = [word for page in content for word in page.words]
     confidence = (
         sum(w.confidence * len(w.text) for w in words) / max(1, sum(len(w.text) for w in words))
@@ -150,7 +154,7 @@ def documents_of_file(source: str, pages: list[PageText]) -> list[Document]:
         ocr_confidence=confidence,
     )
     document.needs_review = needs_review(document)
-    return [document]
+    return document
 
 
 def needs_review(document: Document, threshold: float = REVIEW_FIELD) -> bool:

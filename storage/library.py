@@ -183,6 +183,23 @@ class Library:
 
     # -- reading ---------------------------------------------------------------------------
 
+    def recover(self, document_id: str, *, actor: str = "sohoa") -> bool:
+        """Whether ``document_id`` is stored whole -- catalogued, waiting in the outbox, or
+        found in the store and catalogued now (a process killed after its objects and
+        before its row, as ``catalog rebuild`` would find it). False: nothing of it is
+        stored but perhaps an orphaned signed PDF version (``sohoa scrub`` lists those),
+        and it may be stored again under the same ID."""
+        if self.catalog.document(document_id) is not None:
+            return True
+        if any(entry.startswith(f"{document_id}.v") for entry in self.outbox.pending()):
+            return True
+        extraction = layout.extraction_key(document_id)
+        if self.store.head(extraction) is None:
+            return False
+        rows = self._rows_of(extraction)
+        self.catalog.record_documents([_document_record(r, v) for r, v in rows], actor=actor)
+        return True
+
     def get(self, document_id: str, target: Path, *, actor: str = "sohoa") -> DocumentRecord:
         """Write the document's signed PDF (its current version) to ``target``: the bytes
         that were stored, checked against the store's and the catalog's SHA-256."""

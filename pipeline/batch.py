@@ -1,0 +1,159 @@
+"""Cutting a scanned batch into dossiers and documents, as its pages stream past.
+
+A clerk's batch is a stack of dossiers, each behind a separator sheet
+(:mod:`.dossier`). Inside a dossier, a page with a document's printed title starts a
+new document, and so does a page the classifier is sure is of another type; the pages
+after it belong to it until the next (a card's back, a certificate's second page). A
+household register's member pages carry a title of their own ("NHỮNG NGƯỜI TRONG HỘ")
+and stay in the register. Documents do not span input files. Blank pages are left out
+of the documents (they stay in the raw scan); separators are part of none.
+
+Only the current document's pages are held: memory is flat in the batch's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .classify import UNKNOWN, classify_pages, match_title
+from .dossier import separator_code
+from .models import PageText
+from .runner import PageFailure, PageOutcome
+
+#: a page without a title starts a new document when the classifier gives it another
+#: type than the current document's with at least this confidence, reading at least
+#: ``CUT_WORDS`` words (on a few words it is sure of anything: "trang hai" is a
+#: household register at 0.94)
+CUT_CONFIDENCE = 0.9
+CUT_WORDS = 30
+#: types whose later pages print a title again: a register's member pages
+CONTINUED_BY_TITLE = frozenset({"household_register"})
+
+
+@dataclass(slots=True)
+class Cut:
+    """The pages of one document, in order, and the dossier it belongs to."""
+
+    dossier_code: str | None
+    source: str
+    pages: list[PageText] = field(default_factory=list)
+    doc_type: str = UNKNOWN  # what its first page looked like: for cutting, not the answer
+
+
+@dataclass(frozen=True, slots=True)
+class Unfiled:
+    """Pages before the batch's first separator sheet when no ``--dossier`` was given:
+    which dossier they belong to is not guessed."""
+
+    source: str
+    pages: tuple[int, ...]
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.source}: {_page_list(self.pages)} before the first separator sheet "
+            "(give --dossier CODE for a batch that is one dossier)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Separator:
+    """A separator sheet: a dossier starts."""
+
+    source: str
+    page: int
+    dossier_code: str
+
+
+BatchItem = Cut | Unfiled | Separator | PageFailure
+
+
+def cut_batch(
+    outcomes: Iterable[PageOutcome], dossier_code: str | None = None
+) -> Iterator[BatchItem]:
+    """Documents (as :class:`Cut`), separators, unfiled pages and failed pages, in the
+    order of the batch; a document is yielded once its last page has gone by."""
+    cutter = _Cutter(dossier_code)
+    for outcome in outcomes:
+        yield from cutter.take(outcome)
+    yield from cutter.finish()
+
+
+class _Cutter:
+    def __init__(self, dossier_code: str | None) -> None:
+        self.dossier = dossier_code
+        self.current: Cut | None = None
+        self.unfiled: Unfiled | None = None
+
+    def take(self, outcome: PageOutcome) -> Iterator[BatchItem]:
+        if isinstance(outcome, PageFailure):
+            yield outcome  # fails alone: the document around it goes on without it
+            return
+        page = outcome
+        if self.current is not None and page.ref.path != self.current.source:
+            yield from self._close()
+        code = separator_code(page)
+        if code is not None:
+            yield from self.finish()
+            self.dossier = code
+            yield Separator(page.ref.path, page.ref.number, code)
+            return
+        if page.blank:
+            return
+        if self.dossier is None:
+            yield from self._unfiled(page)
+            return
+        if self.current is None or self._starts_document(page):
+            yield from self._close()
+            self.current = Cut(self.dossier, page.ref.path, [], _type_of(page))
+        self.current.pages.append(page)
+
+    def finish(self) -> Iterator[BatchItem]:
+        yield from self._close()
+        if self.unfiled is not None:
+            yield self.unfiled
+            self.unfiled = None
+
+    def _close(self) -> Iterator[BatchItem]:
+        if self.current is not None and self.current.pages:
+            yield self.current
+        self.current = None
+
+    def _unfiled(self, page: PageText) -> Iterator[BatchItem]:
+        if self.unfiled is not None and self.unfiled.source != page.ref.path:
+            yield self.unfiled
+            self.unfiled = None
+        known = self.unfiled.pages if self.unfiled else ()
+        self.unfiled = Unfiled(page.ref.path, (*known, page.ref.number))
+
+    def _starts_document(self, page: PageText) -> bool:
+        assert self.current is not None
+        titled = match_title(page.text)
+        if titled is not None:
+            doc_type = titled[0]
+            return not (doc_type == self.current.doc_type and doc_type in CONTINUED_BY_TITLE)
+        if len(page.words) < CUT_WORDS:
+            return False
+        kind = classify_pages([page])
+        return (
+            kind.doc_type not in (UNKNOWN, self.current.doc_type)
+            and kind.confidence >= CUT_CONFIDENCE
+        )
+
+
+def _type_of(page: PageText) -> str:
+    titled = match_title(page.text)
+    return titled[0] if titled else classify_pages([page]).doc_type
+
+
+def _page_list(pages: tuple[int, ...]) -> str:
+    """ "page 1", "pages 1-3", "pages 1-2, 5" """
+    runs: list[list[int]] = []
+    for number in pages:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    text = ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+    return f"page {text}" if len(pages) == 1 else f"pages {text}"

@@ -1,0 +1,102 @@
+"""A batch's journal: what ``sohoa process`` has finished, so that a re-run resumes.
+
+One SQLite file per batch under ``SOHOA_HOME/journals/``, named by the batch's identity
+(its inputs' paths, sizes and modification times, and ``--dossier``): running the same
+command again finds it. Each document of the batch has one row, keyed by its source
+file's SHA-256 and its pages; before a document is stored its row says ``storing`` with
+the document ID it will have, after, ``stored`` with what came back. Every change is
+committed with ``synchronous=FULL`` before the next step: a ``kill -9`` at any moment
+leaves either a finished row, or a ``storing`` row whose document the library can find
+or store again under the same ID -- never a second document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+STORING, STORED, REVIEW, FAILED = "storing", "stored", "review", "failed"
+
+
+def batch_identity(paths: Iterable[Path], dossier_code: str | None) -> str:
+    """The same inputs (path, size, modification time) and ``--dossier``: the same batch."""
+    digest = hashlib.sha256((dossier_code or "").encode())
+    for path in sorted(p.resolve() for p in paths):
+        stat = path.stat()
+        digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:32]
+
+
+class Journal:
+    """The rows of one batch's documents; opened by ``sohoa process``, one writer."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, document_id TEXT NOT "
+            "NULL, state TEXT NOT NULL, result TEXT, updated_at TEXT NOT NULL)"
+        )
+        self._db.execute("CREATE TABLE IF NOT EXISTS batch (name TEXT PRIMARY KEY, value TEXT)")
+        self._db.execute(
+            "INSERT OR IGNORE INTO batch VALUES ('started', ?)", (datetime.now(UTC).isoformat(),)
+        )
+
+    @classmethod
+    def for_batch(cls, home: Path, paths: Iterable[Path], dossier_code: str | None) -> Journal:
+        return cls(home / "journals" / f"{batch_identity(paths, dossier_code)}.sqlite")
+
+    @property
+    def started(self) -> datetime:
+        """When the batch was first run: its documents' IDs carry that day."""
+        (value,) = self._db.execute("SELECT value FROM batch WHERE name = 'started'").fetchone()
+        return datetime.fromisoformat(value)
+
+    def document_id(self, key: str) -> str:
+        """The ID the document ``key`` has, or will have: the batch's first day and 64 bits
+        of the key's hash -- the same on every run (a resumed store finds it)."""
+        digest = hashlib.sha256(f"{self.path.stem}\0{key}".encode()).hexdigest()[:16]
+        return f"{self.started:%Y%m%d}-{digest}"
+
+    def state(self, key: str) -> tuple[str, dict[str, Any] | None] | None:
+        """(state, result) of a document, or None if the batch has not reached it."""
+        row = self._db.execute(
+            "SELECT state, result FROM documents WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        return row[0], (json.loads(row[1]) if row[1] else None)
+
+    def mark(self, key: str, state: str, result: dict[str, Any] | None = None) -> None:
+        """Record a document's state, durably, before the batch goes on."""
+        self._db.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+            "state = excluded.state, result = excluded.result, updated_at = excluded.updated_at",
+            (
+                key,
+                self.document_id(key),
+                state,
+                None if result is None else json.dumps(result, ensure_ascii=False),
+                datetime.now(UTC).isoformat(),
+            ),
+        )
+
+    def counts(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT state, count(*) FROM documents GROUP BY state"))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

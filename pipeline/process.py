@@ -1,0 +1,258 @@
+"""``sohoa process``: a batch of scans in, signed and stored documents out, resumable.
+
+The stages, as the pages stream: the page stage in worker processes (clean-up, OCR, the
+scan encoded for the archive while it is decoded: :mod:`.runner`), cutting into dossiers
+and documents (:mod:`.batch`), the extract (:func:`.extract.describe`), then for each
+document the PDF/A archive copy (:mod:`.archive`), a PAdES signature with a stamp whose
+QR code points to the document's verification page (:mod:`sohoa.signing`), and the
+library (object store first, catalog row second: :mod:`sohoa.storage.library`). A
+document a person must check (``needs_review``) is not signed: its archive copy and its
+extract wait in ``SOHOA_HOME/review/<document ID>/``.
+
+Every finished document is in the batch's :class:`~.journal.Journal` before the next
+begins; a re-run of the same command skips those, and finds or stores again, under the
+same ID, a document a killed run left ``storing``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sohoa.storage.objects import sha256_of
+
+from . import intake
+from .archive import ArchiveInfo, build_archive, word_boxes
+from .batch import Cut, Separator, Unfiled, cut_batch
+from .errors import SohoaError
+from .extract import Document, describe
+from .journal import REVIEW, STORED, STORING, Journal
+from .models import PageRef
+from .runner import PageOutcome, read_pages
+from .settings import Settings
+
+
+@dataclass(slots=True)
+class BatchReport:
+    """What a batch did: the report ``sohoa process`` prints at its end."""
+
+    dossiers: list[str] = field(default_factory=list)
+    #: a summary of each document (its ID, dossier, type, source and pages: not its text)
+    stored: list[dict[str, Any]] = field(default_factory=list)
+    review: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # one line each
+    resumed: int = 0  # documents a previous run had finished
+
+    def by_type(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for item in [*self.stored, *self.review]:
+            counts[item["doc_type"]] = counts.get(item["doc_type"], 0) + 1
+        return dict(sorted(counts.items()))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dossiers": self.dossiers,
+            "documents": len(self.stored) + len(self.review),
+            "stored": len(self.stored),
+            "review": self.review,
+            "by_type": self.by_type(),
+            "failed": self.failed,
+            "resumed": self.resumed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Hooks:
+    """What the command line sees as the batch goes: every page, every document."""
+
+    on_page: Callable[[PageOutcome], None] = lambda _: None
+    on_stored: Callable[[dict[str, Any]], None] = lambda _: None
+    on_review: Callable[[dict[str, Any]], None] = lambda _: None
+    on_failed: Callable[[str], None] = lambda _: None
+
+
+def process_batch(
+    paths: Iterable[Path],
+    settings: Settings,
+    *,
+    dossier_code: str | None = None,
+    jobs: int | None = None,
+    hooks: Hooks = Hooks(),
+) -> BatchReport:
+    """Process every page of ``paths``; each document is signed and stored, or set
+    aside for review, or its failure reported -- the batch goes on."""
+    from sohoa.signing.config import open_signer  # late: extract needs neither
+    from sohoa.storage.library import Library
+
+    inputs = list(intake.iter_inputs(paths))
+    report = BatchReport()
+    with ExitStack() as stack:
+        journal = stack.enter_context(Journal.for_batch(settings.home, inputs, dossier_code))
+        library = stack.enter_context(Library.open(settings.home))
+        signer = stack.enter_context(open_signer(settings.signing, settings.home))
+        step = _Documents(settings, journal, library, signer, hooks, report)
+        refs = _page_refs(inputs, report, hooks)
+        ocr = replace(settings.ocr, archive_images=True)
+        for item in cut_batch(_observed(read_pages(refs, ocr, jobs), hooks), dossier_code):
+            if isinstance(item, Separator):
+                report.dossiers.append(item.dossier_code)
+            elif isinstance(item, Cut):
+                step.take(item)
+            elif isinstance(item, Unfiled):
+                _fail(report, hooks, item.message)
+            else:
+                _fail(report, hooks, item.message)
+    return report
+
+
+def _observed(outcomes: Iterator[PageOutcome], hooks: Hooks) -> Iterator[PageOutcome]:
+    for outcome in outcomes:
+        hooks.on_page(outcome)
+        yield outcome
+
+
+def _page_refs(inputs: list[Path], report: BatchReport, hooks: Hooks) -> Iterator[PageRef]:
+    for path in inputs:
+        try:
+            refs = intake.list_pages(path)
+        except SohoaError as error:
+            _fail(report, hooks, str(error))
+            continue
+        yield from refs
+
+
+def _fail(report: BatchReport, hooks: Hooks, message: str) -> None:
+    report.failed.append(message)
+    hooks.on_failed(message)
+
+
+class _Documents:
+    """The per-document stages: extract, archive, sign, store -- or set aside."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        journal: Journal,
+        library: Any,
+        signer: Any,
+        hooks: Hooks,
+        report: BatchReport,
+    ) -> None:
+        self.settings, self.journal, self.library = settings, journal, library
+        self.signer, self.hooks, self.report = signer, hooks, report
+        self.signer_name = signer.signing_cert.subject.native.get("common_name", "")
+        self._hashes: dict[str, str] = {}
+        from sohoa.signing.pades import configured_trust_roots
+
+        self.trust_roots = configured_trust_roots(settings.home)
+
+    def take(self, cut: Cut) -> None:
+        key = self._key(cut)
+        known = self.journal.state(key)
+        if known is not None and known[0] in (STORED, REVIEW) and known[1] is not None:
+            self.report.resumed += 1
+            self._report(known[0], known[1])
+            return
+        document_id = self.journal.document_id(key)
+        if known is not None and known[0] == STORING and self.library.recover(document_id):
+            result = known[1] or {}
+            self.journal.mark(key, STORED, result)
+            self.report.resumed += 1
+            self._report(STORED, result)
+            return
+        try:
+            document = describe(cut.source, cut.pages)
+            if document.needs_review:
+                result = self._set_aside(cut, document, document_id)
+                self.journal.mark(key, REVIEW, result)
+                self._report(REVIEW, result)
+            else:
+                self._store(cut, document, document_id, key)
+        except (SohoaError, OSError, ValueError) as error:
+            _fail(self.report, self.hooks, f"{cut.source}: pages {_pages(cut)}: {error}")
+
+    def _store(self, cut: Cut, document: Document, document_id: str, key: str) -> None:
+        from sohoa.signing.pades import sign
+        from sohoa.signing.stamp import Stamp, free_box
+
+        signing = self.settings.signing
+        with tempfile.TemporaryDirectory(prefix="sohoa-doc-") as folder:
+            archive = build_archive(cut.pages, self._info(document, cut), Path(folder) / "a.pdf")
+            box = free_box(*word_boxes(cut.pages[-1]))
+            stamp = Stamp(self.signer_name, signing.office, signing.verify_url(document_id), box)
+            signed = Path(folder) / "signed.pdf"
+            sign(
+                archive,
+                signed,
+                self.signer,
+                level=signing.level,
+                tsa_url=signing.tsa_url,
+                trust_roots=self.trust_roots,
+                stamp=stamp,
+            )
+            extract = document.to_contract()
+            sha256 = sha256_of(signed)[0]
+            result = {**extract, "document_id": document_id, "dossier_code": cut.dossier_code}
+            self.journal.mark(key, STORING, {**result, "sha256": sha256})
+            stored = self.library.store_document(
+                signed,
+                extract,
+                document_id=document_id,
+                dossier_code=cut.dossier_code,
+                scan=Path(cut.source),
+            )
+        result = {**result, "sha256": stored.sha256, "storage_key": stored.storage_key}
+        self.journal.mark(key, STORED, result)
+        self._report(STORED, result)
+
+    def _set_aside(self, cut: Cut, document: Document, document_id: str) -> dict[str, Any]:
+        """The archive copy and extract of a document to review, unsigned, in
+        ``SOHOA_HOME/review/<document ID>/`` (written whole, then moved in place)."""
+        folder = self.settings.home / "review" / document_id
+        building = folder.with_name(f".{document_id}.building")
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir(parents=True)
+        build_archive(cut.pages, self._info(document, cut), building / "archive.pdf")
+        result = {
+            **document.to_contract(),
+            "document_id": document_id,
+            "dossier_code": cut.dossier_code,
+        }
+        (building / "extract.json").write_text(
+            json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+        building.rename(folder)
+        return result
+
+    def _info(self, document: Document, cut: Cut) -> ArchiveInfo:
+        title = f"{document.doc_type} {cut.dossier_code or ''}".strip()
+        return ArchiveInfo(title, document.doc_type, cut.dossier_code)
+
+    def _key(self, cut: Cut) -> str:
+        """A document's key in the journal: its file's content and its pages."""
+        if cut.source not in self._hashes:
+            self._hashes[cut.source] = sha256_of(Path(cut.source))[0]
+        return f"{self._hashes[cut.source]}:{_pages(cut)}"
+
+    def _report(self, state: str, result: dict[str, Any]) -> None:
+        summary = {k: result.get(k) for k in _SUMMARY}
+        if state == STORED:
+            self.report.stored.append(summary)
+            self.hooks.on_stored(result)
+        else:
+            self.report.review.append(summary)
+            self.hooks.on_review(result)
+
+
+_SUMMARY = ("document_id", "dossier_code", "doc_type", "source", "pages")
+
+
+def _pages(cut: Cut) -> str:
+    return ",".join(str(page.ref.number) for page in cut.pages)

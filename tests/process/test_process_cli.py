@@ -1,0 +1,123 @@
+"""``sohoa process`` end to end on a generated scanner batch: the console script in a
+subprocess, with real OCR, signing (the development CA), the local store and SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sohoa.synth.corpus import generate_batch
+
+SOHOA = str(Path(sys.executable).with_name("sohoa"))
+
+
+def sohoa(*args: str | Path, home: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, SOHOA_HOME=str(home), SOHOA_ACTOR="clerk:test")
+    return subprocess.run(
+        [SOHOA, *map(str, args)], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """Two dossiers behind their separator sheets, five documents, one PDF."""
+    folder = tmp_path_factory.mktemp("batch")
+    record = generate_batch(folder / "batch.pdf", seed=3, n_dossiers=2)
+    return folder / "batch.pdf", record
+
+
+@pytest.fixture(scope="module")
+def processed(batch: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    path, _ = batch
+    home = tmp_path_factory.mktemp("home")
+    result = sohoa("process", path, "--json", "--jobs", "2", home=home)
+    assert result.returncode == 0, result.stderr
+    return home, [json.loads(line) for line in result.stdout.splitlines()], result.stderr
+
+
+def _what(objects: list[dict]) -> list[tuple]:
+    return sorted((o["dossier_code"], o["doc_type"], tuple(o["pages"])) for o in objects)
+
+
+def test_dossiers_and_documents_as_the_batch_holds_them(batch, processed) -> None:
+    _, truth = batch
+    home, stored, stderr = processed
+    expected = {(d["dossier_code"], d["doc_type"], tuple(d["pages"])) for d in truth["documents"]}
+    review = [json.loads((f / "extract.json").read_text()) for f in (home / "review").iterdir()]
+    assert set(_what(stored)) | set(_what(review)) == expected
+    assert all(not o["needs_review"] for o in stored) and all(o["needs_review"] for o in review)
+    assert f"2 dossiers, {len(expected)} documents" in " ".join(stderr.split())
+    for o in stored:
+        assert o["storage_key"].startswith(f"signed/{o['dossier_code']}/")
+        assert len(o["sha256"]) == 64
+
+
+def test_a_stored_document_comes_back_signed_and_found(processed, tmp_path) -> None:
+    home, stored, _ = processed
+    first = stored[0]
+    got = sohoa("get", first["document_id"], "-o", tmp_path / "got.pdf", home=home)
+    assert got.returncode == 0, got.stderr
+    verified = sohoa("verify", tmp_path / "got.pdf", "--json", home=home)
+    (report,) = [json.loads(line) for line in verified.stdout.splitlines()]
+    assert report["valid"], report
+    found = sohoa("search", first["dossier_code"], "--json", home=home)
+    ids = {json.loads(line)["document_id"] for line in found.stdout.splitlines()}
+    assert first["document_id"] in ids
+
+
+def test_running_it_again_resumes_and_stores_nothing_twice(batch, processed) -> None:
+    path, _ = batch
+    home, stored, _ = processed
+    again = sohoa("process", path, "--json", "--jobs", "2", home=home)
+    assert again.returncode == 0, again.stderr
+    objects = [json.loads(line) for line in again.stdout.splitlines()]
+    assert [o["document_id"] for o in objects] == [o["document_id"] for o in stored]
+    assert "5 done by an earlier run" in again.stderr
+    codes = {o["dossier_code"] for o in stored}
+    listed = set()
+    for code in codes:
+        found = sohoa("search", code, "--json", home=home)
+        listed |= {json.loads(line)["document_id"] for line in found.stdout.splitlines()}
+    assert listed == {o["document_id"] for o in stored}  # no second copy of any
+
+
+def test_killed_mid_batch_then_run_again_gives_the_same_documents(
+    batch, processed, tmp_path
+) -> None:
+    """kill -9 once the first document is stored; the re-run finishes the batch: the
+    same documents under the same IDs as the uninterrupted run, each stored once."""
+    path, _ = batch
+    _, uninterrupted, _ = processed
+    home = tmp_path / "home"
+    env = dict(os.environ, SOHOA_HOME=str(home))
+    run = subprocess.Popen(
+        [SOHOA, "process", str(path), "--json", "--jobs", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    assert run.stdout is not None
+    first = run.stdout.readline()  # a document is stored
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait(timeout=60)
+    assert first, "killed before any document was stored"
+    time.sleep(0.2)
+    again = sohoa("process", path, "--json", "--jobs", "2", home=home)
+    assert again.returncode == 0, again.stderr
+    objects = [json.loads(line) for line in again.stdout.splitlines()]
+    assert _what(objects) == _what(uninterrupted)
+    assert sorted(o["document_id"] for o in objects) == sorted(
+        o["document_id"] for o in uninterrupted
+    )
+    scrub = sohoa("scrub", "--json", home=home)
+    report = json.loads(scrub.stdout)
+    assert report["checked"] == len(objects) and not report["missing"] and not report["mismatched"]
