@@ -44,7 +44,9 @@ def test_household_members_flatten_with_their_index() -> None:
 
 
 def test_places_are_the_parts_of_addresses_with_and_without_their_kind() -> None:
-    address = indexing.fast_fold("Số 12, ngõ 34, phố Huế, phường Phố Huế, quận Hai Bà Trưng, Hà Nội")
+    address = indexing.fast_fold(
+        "Số 12, ngõ 34, phố Huế, phường Phố Huế, quận Hai Bà Trưng, Hà Nội"
+    )
     assert indexing.place_phrases([address]) == [
         "so 12",
         "ngo 34",
