@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from .classify import UNKNOWN, classify_pages, match_title
 from .dossier import separator_code
-from .models import PageText
+from .journal import DOCUMENT, SEPARATOR
+from .models import PageRef, PageText
 from .runner import PageFailure, PageOutcome
 
 #: a page without a title starts a new document when the classifier gives it another
@@ -66,11 +67,28 @@ class Separator:
     dossier_code: str
 
 
-BatchItem = Cut | Unfiled | Separator | PageFailure
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """A page an earlier run of the batch finished (``journal.finished_pages``), not
+    read again: a separator (``separator:CODE``) or a page of a document (``doc:KEY``)."""
+
+    ref: PageRef
+    finished: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A document an earlier run finished: its key in the journal."""
+
+    key: str
+    source: str
+
+
+BatchItem = Cut | Unfiled | Separator | PageFailure | Finished
 
 
 def cut_batch(
-    outcomes: Iterable[PageOutcome], dossier_code: str | None = None
+    outcomes: Iterable[PageOutcome | Replayed], dossier_code: str | None = None
 ) -> Iterator[BatchItem]:
     """Documents (as :class:`Cut`), separators, unfiled pages and failed pages, in the
     order of the batch; a document is yielded once its last page has gone by."""
@@ -85,8 +103,13 @@ class _Cutter:
         self.dossier = dossier_code
         self.current: Cut | None = None
         self.unfiled: Unfiled | None = None
+        self.replaying: str | None = None  # the finished document whose pages go by
 
-    def take(self, outcome: PageOutcome) -> Iterator[BatchItem]:
+    def take(self, outcome: PageOutcome | Replayed) -> Iterator[BatchItem]:
+        if isinstance(outcome, Replayed):
+            yield from self._replay(outcome)
+            return
+        self.replaying = None
         if isinstance(outcome, PageFailure):
             yield outcome  # fails alone: the document around it goes on without it
             return
@@ -108,6 +131,21 @@ class _Cutter:
             yield from self._close()
             self.current = Cut(self.dossier, page.ref.path, [], _type_of(page))
         self.current.pages.append(page)
+
+    def _replay(self, page: Replayed) -> Iterator[BatchItem]:
+        """A finished separator sets the dossier as a read one would; a finished
+        document's first page reports it, and its other pages are passed over."""
+        if page.finished.startswith(SEPARATOR):
+            yield from self.finish()
+            self.dossier = page.finished.removeprefix(SEPARATOR)
+            self.replaying = None
+            yield Separator(page.ref.path, page.ref.number, self.dossier)
+            return
+        yield from self._close()
+        key = page.finished.removeprefix(DOCUMENT)
+        if key != self.replaying:
+            self.replaying = key
+            yield Finished(key, page.ref.path)
 
     def finish(self) -> Iterator[BatchItem]:
         yield from self._close()

@@ -172,7 +172,8 @@ def process_command(
         f"({', '.join(f'{n} {t}' for t, n in summary['by_type'].items()) or 'none'}): "
         f"{summary['stored']} signed and stored, {len(report.review)} to review, "
         f"{len(report.failed)} failed"
-        + (f"; {report.resumed} done by an earlier run" if report.resumed else ""),
+        + (f"; {report.resumed} done by an earlier run" if report.resumed else "")
+        + f"; {report.pages_read} pages read",
         markup=False,
         highlight=False,
         soft_wrap=True,  # one line a message: logs are read line by line

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 STORING, STORED, REVIEW, FAILED = "storing", "stored", "review", "failed"
+#: how a finished page says what it was
+DOCUMENT, SEPARATOR = "doc:", "separator:"
 
 
 def batch_identity(paths: Iterable[Path], dossier_code: str | None) -> str:
@@ -44,6 +46,10 @@ class Journal:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, document_id TEXT NOT "
             "NULL, state TEXT NOT NULL, result TEXT, updated_at TEXT NOT NULL)"
+        )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS pages (file TEXT NOT NULL, page INTEGER NOT NULL, "
+            "finished TEXT NOT NULL, PRIMARY KEY (file, page))"
         )
         self._db.execute("CREATE TABLE IF NOT EXISTS batch (name TEXT PRIMARY KEY, value TEXT)")
         self._db.execute(
@@ -75,8 +81,38 @@ class Journal:
             return None
         return row[0], (json.loads(row[1]) if row[1] else None)
 
-    def mark(self, key: str, state: str, result: dict[str, Any] | None = None) -> None:
-        """Record a document's state, durably, before the batch goes on."""
+    def mark(
+        self,
+        key: str,
+        state: str,
+        result: dict[str, Any] | None = None,
+        pages: tuple[str, list[int]] | None = None,
+    ) -> None:
+        """Record a document's state, durably, before the batch goes on; with ``pages``
+        (its file's SHA-256 and page numbers), those pages are finished with it, in the
+        same transaction: a re-run does not read them again."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._mark(key, state, result)
+            if pages is not None:
+                self.finish_pages(pages[0], pages[1], f"{DOCUMENT}{key}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def finish_pages(self, file: str, pages: list[int], finished: str) -> None:
+        """Pages done with: part of a finished document (``doc:KEY``) or a separator
+        sheet (``separator:CODE``)."""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", [(file, p, finished) for p in pages]
+        )
+
+    def finished_pages(self, file: str) -> dict[int, str]:
+        """What each finished page of ``file`` (by its SHA-256) was."""
+        return dict(self._db.execute("SELECT page, finished FROM pages WHERE file = ?", (file,)))
+
+    def _mark(self, key: str, state: str, result: dict[str, Any] | None) -> None:
         self._db.execute(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
             "state = excluded.state, result = excluded.result, updated_at = excluded.updated_at",

@@ -9,9 +9,10 @@ library (object store first, catalog row second: :mod:`sohoa.storage.library`). 
 document a person must check (``needs_review``) is not signed: its archive copy and its
 extract wait in ``SOHOA_HOME/review/<document ID>/``.
 
-Every finished document is in the batch's :class:`~.journal.Journal` before the next
-begins; a re-run of the same command skips those, and finds or stores again, under the
-same ID, a document a killed run left ``storing``.
+Every finished document is in the batch's :class:`~.journal.Journal`, with its pages,
+before the next begins; a re-run of the same command does not read those pages again
+(nor the separators'), and finds or stores again, under the same ID, a document a
+killed run left ``storing``.
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ from sohoa.storage.objects import sha256_of
 
 from . import intake
 from .archive import ArchiveInfo, build_archive, word_boxes
-from .batch import Cut, Separator, Unfiled, cut_batch
+from .batch import Cut, Finished, Replayed, Separator, Unfiled, cut_batch
 from .errors import SohoaError
 from .extract import Document, describe
-from .journal import REVIEW, STORED, STORING, Journal
+from .journal import DOCUMENT, REVIEW, SEPARATOR, STORED, STORING, Journal
 from .models import PageRef
+from .ocr import OcrSettings
 from .runner import PageOutcome, read_pages
 from .settings import Settings
 
@@ -48,6 +50,7 @@ class BatchReport:
     review: list[dict[str, Any]] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # one line each
     resumed: int = 0  # documents a previous run had finished
+    pages_read: int = 0  # pages the page stage read (those a previous run finished: not)
 
     def by_type(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -64,6 +67,7 @@ class BatchReport:
             "by_type": self.by_type(),
             "failed": self.failed,
             "resumed": self.resumed,
+            "pages_read": self.pages_read,
         }
 
 
@@ -96,12 +100,22 @@ def process_batch(
         journal = stack.enter_context(Journal.for_batch(settings.home, inputs, dossier_code))
         library = stack.enter_context(Library.open(settings.home))
         signer = stack.enter_context(open_signer(settings.signing, settings.home))
-        step = _Documents(settings, journal, library, signer, hooks, report)
-        refs = _page_refs(inputs, report, hooks)
+        hashes: dict[str, str] = {}  # each input's SHA-256: its pages' key in the journal
+        step = _Documents(settings, journal, library, signer, hooks, report, hashes)
+        refs = list(_page_refs(inputs, report, hooks))
+        for ref in refs:
+            if ref.path not in hashes:
+                hashes[ref.path] = sha256_of(Path(ref.path))[0]
         ocr = replace(settings.ocr, archive_images=True)
-        for item in cut_batch(_observed(read_pages(refs, ocr, jobs), hooks), dossier_code):
+        pages = _observed(_unfinished_read(refs, journal, hashes, ocr, jobs), hooks, report)
+        for item in cut_batch(pages, dossier_code):
             if isinstance(item, Separator):
                 report.dossiers.append(item.dossier_code)
+                journal.finish_pages(
+                    hashes[item.source], [item.page], SEPARATOR + item.dossier_code
+                )
+            elif isinstance(item, Finished):
+                step.finished(item)
             elif isinstance(item, Cut):
                 step.take(item)
             elif isinstance(item, Unfiled):
@@ -111,9 +125,36 @@ def process_batch(
     return report
 
 
-def _observed(outcomes: Iterator[PageOutcome], hooks: Hooks) -> Iterator[PageOutcome]:
+def _unfinished_read(
+    refs: list[PageRef],
+    journal: Journal,
+    hashes: dict[str, str],
+    settings: OcrSettings,
+    jobs: int | None,
+) -> Iterator[PageOutcome | Replayed]:
+    """Every page in the batch's order: those an earlier run finished as they were
+    (not read again), the others read by the page stage."""
+    finished: dict[str, dict[int, str]] = {}
+    plan: list[PageRef | Replayed] = []
+    for ref in refs:
+        file = hashes[ref.path]
+        if file not in finished:
+            finished[file] = journal.finished_pages(file)
+        done = finished[file].get(ref.number)
+        plan.append(Replayed(ref, done) if done else ref)
+    unread = [item for item in plan if isinstance(item, PageRef)]
+    outcomes = read_pages(unread, settings, jobs) if unread else iter(())
+    for item in plan:
+        yield item if isinstance(item, Replayed) else next(outcomes)
+
+
+def _observed(
+    outcomes: Iterator[PageOutcome | Replayed], hooks: Hooks, report: BatchReport
+) -> Iterator[PageOutcome | Replayed]:
     for outcome in outcomes:
-        hooks.on_page(outcome)
+        if not isinstance(outcome, Replayed):
+            report.pages_read += 1
+            hooks.on_page(outcome)
         yield outcome
 
 
@@ -143,26 +184,35 @@ class _Documents:
         signer: Any,
         hooks: Hooks,
         report: BatchReport,
+        hashes: dict[str, str],
     ) -> None:
         self.settings, self.journal, self.library = settings, journal, library
         self.signer, self.hooks, self.report = signer, hooks, report
         self.signer_name = signer.signing_cert.subject.native.get("common_name", "")
-        self._hashes: dict[str, str] = {}
+        self._hashes = hashes
         from sohoa.signing.pades import configured_trust_roots
 
         self.trust_roots = configured_trust_roots(settings.home)
+
+    def finished(self, item: Finished) -> None:
+        """A document an earlier run finished: reported as it was."""
+        known = self.journal.state(item.key)
+        if known is not None and known[1] is not None:
+            self.report.resumed += 1
+            self._report(known[0], known[1])
 
     def take(self, cut: Cut) -> None:
         key = self._key(cut)
         known = self.journal.state(key)
         if known is not None and known[0] in (STORED, REVIEW) and known[1] is not None:
+            self.journal.finish_pages(*self._pages_of(cut), DOCUMENT + key)  # not read again
             self.report.resumed += 1
             self._report(known[0], known[1])
             return
         document_id = self.journal.document_id(key)
         if known is not None and known[0] == STORING and self.library.recover(document_id):
             result = known[1] or {}
-            self.journal.mark(key, STORED, result)
+            self.journal.mark(key, STORED, result, self._pages_of(cut))
             self.report.resumed += 1
             self._report(STORED, result)
             return
@@ -170,7 +220,7 @@ class _Documents:
             document = describe(cut.source, cut.pages)
             if document.needs_review:
                 result = self._set_aside(cut, document, document_id)
-                self.journal.mark(key, REVIEW, result)
+                self.journal.mark(key, REVIEW, result, self._pages_of(cut))
                 self._report(REVIEW, result)
             else:
                 self._store(cut, document, document_id, key)
@@ -208,7 +258,7 @@ class _Documents:
                 scan=Path(cut.source),
             )
         result = {**result, "sha256": stored.sha256, "storage_key": stored.storage_key}
-        self.journal.mark(key, STORED, result)
+        self.journal.mark(key, STORED, result, self._pages_of(cut))
         self._report(STORED, result)
 
     def _set_aside(self, cut: Cut, document: Document, document_id: str) -> dict[str, Any]:
@@ -237,9 +287,10 @@ class _Documents:
 
     def _key(self, cut: Cut) -> str:
         """A document's key in the journal: its file's content and its pages."""
-        if cut.source not in self._hashes:
-            self._hashes[cut.source] = sha256_of(Path(cut.source))[0]
         return f"{self._hashes[cut.source]}:{_pages(cut)}"
+
+    def _pages_of(self, cut: Cut) -> tuple[str, list[int]]:
+        return self._hashes[cut.source], [page.ref.number for page in cut.pages]
 
     def _report(self, state: str, result: dict[str, Any]) -> None:
         summary = {k: result.get(k) for k in _SUMMARY}

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from sohoa.pipeline.batch import Cut, Separator, Unfiled, cut_batch
+from sohoa.pipeline.batch import Cut, Finished, Replayed, Separator, Unfiled, cut_batch
 from sohoa.pipeline.dossier import parse_dossier_code, separator_code
 from sohoa.pipeline.models import Barcode, OcrWord, PageRef, PageText, SourceKind
 from sohoa.pipeline.runner import PageFailure
@@ -81,6 +81,8 @@ def _shape(items: list) -> list:
             shaped.append(("separator", item.page, item.dossier_code))
         elif isinstance(item, Unfiled):
             shaped.append(("unfiled", item.source, item.pages))
+        elif isinstance(item, Finished):
+            shaped.append(("finished", item.key))
         else:
             shaped.append(("failed", item.ref.number))
     return shaped
@@ -133,4 +135,29 @@ def test_documents_do_not_span_files_and_a_failed_page_fails_alone() -> None:
         ("failed", 3),
         (CODE, "a.pdf", [1, 2]),
         (CODE, "c.png", [1]),
+    ]
+
+
+def test_pages_an_earlier_run_finished_are_passed_over() -> None:
+    """A resumed batch: the separator and the first document come from the journal, the
+    rest is read -- and cut as the first run cut it."""
+
+    def done(number: int, finished: str) -> Replayed:
+        return Replayed(PageRef("b.pdf", number - 1, SourceKind.pdf), finished)
+
+    pages = [
+        done(1, f"separator:{CODE}"),
+        done(2, "doc:k1"),
+        done(3, "doc:k1"),
+        page("b.pdf", 4, CARD),
+        page("b.pdf", 5, BACK),
+        done(6, f"separator:{OTHER}"),
+        page("b.pdf", 7, BIRTH),
+    ]
+    assert _shape(list(cut_batch(pages))) == [
+        ("separator", 1, CODE),
+        ("finished", "k1"),
+        (CODE, "b.pdf", [4, 5]),
+        ("separator", 6, OTHER),
+        (OTHER, "b.pdf", [7]),
     ]

@@ -75,11 +75,14 @@ def test_a_stored_document_comes_back_signed_and_found(processed, tmp_path) -> N
 def test_running_it_again_resumes_and_stores_nothing_twice(batch, processed) -> None:
     path, _ = batch
     home, stored, _ = processed
-    again = sohoa("process", path, "--json", "--jobs", "2", home=home)
+    report_file = home / "again.json"
+    again = sohoa("process", path, "--json", "--jobs", "2", "--report", report_file, home=home)
     assert again.returncode == 0, again.stderr
     objects = [json.loads(line) for line in again.stdout.splitlines()]
     assert [o["document_id"] for o in objects] == [o["document_id"] for o in stored]
-    assert "5 done by an earlier run" in again.stderr
+    report = json.loads(report_file.read_text())
+    assert report["resumed"] == report["documents"] == 5
+    assert report["pages_read"] == 0  # every page was finished: none is read again
     codes = {o["dossier_code"] for o in stored}
     listed = set()
     for code in codes:
@@ -111,8 +114,11 @@ def test_killed_mid_batch_then_run_again_gives_the_same_documents(
     run.wait(timeout=60)
     assert first, "killed before any document was stored"
     time.sleep(0.2)
-    again = sohoa("process", path, "--json", "--jobs", "2", home=home)
+    report_file = tmp_path / "report.json"
+    again = sohoa("process", path, "--json", "--jobs", "2", "--report", report_file, home=home)
     assert again.returncode == 0, again.stderr
+    report = json.loads(report_file.read_text())
+    assert report["resumed"] >= 1 and report["pages_read"] < 7  # the finished not read again
     objects = [json.loads(line) for line in again.stdout.splitlines()]
     assert _what(objects) == _what(uninterrupted)
     assert sorted(o["document_id"] for o in objects) == sorted(
