@@ -354,6 +354,96 @@ def search_command(
         stderr.print(f"{len(hits)} found", markup=False)
 
 
+review_app = typer.Typer(
+    help="Documents `sohoa process` was unsure of: look, correct, approve.",
+    no_args_is_help=True,
+)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("list")
+def review_list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+) -> None:
+    """The documents waiting, oldest first, with the fields to look at."""
+    from .review import queue
+
+    for entry in queue(load_settings().home):
+        if as_json:
+            row = {k: entry.extract.get(k) for k in ("document_id", "dossier_code", "doc_type")}
+            print(json.dumps({**row, "unsure": entry.unsure()}, ensure_ascii=False))
+            continue
+        e = entry.extract
+        unsure = ", ".join(entry.unsure()) or "the document type"
+        print(
+            f"{entry.document_id}  {e['doc_type']}  {e.get('dossier_code') or '—'}  "
+            f"{e['source']} pages {e['pages']}  check: {unsure}"
+        )
+
+
+@review_app.command("show")
+def review_show_command(
+    document_id: Annotated[str, typer.Argument(help="The waiting document's ID.")],
+) -> None:
+    """The fields beside the page: each value, its confidence, why it needs a look; and
+    the archive copy to open."""
+    from .review import waiting
+
+    entry = waiting(load_settings().home, document_id)
+    e = entry.extract
+    unsure = entry.unsure()
+    print(
+        f"{entry.document_id}  {e['doc_type']} ({e['doc_type_confidence']:.2f})  "
+        f"dossier {e.get('dossier_code') or '—'}  {e['source']} pages {e['pages']}"
+    )
+    print(f"page: {entry.archive}")
+    for name, value in e["fields"].items():
+        confidence = e["field_confidence"].get(name)
+        mark = f"  <- {unsure[name]}" if name in unsure else ""
+        shown = "—" if confidence is None else f"{confidence:.2f}"
+        print(f"  {name}: {_shown(value)}  ({shown}){mark}")
+
+
+@review_app.command("approve")
+def review_approve_command(
+    document_id: Annotated[str, typer.Argument(help="The waiting document's ID.")],
+    changes: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="FIELD=VALUE, a corrected field (FIELD= empties it)."),
+    ] = None,
+) -> None:
+    """Correct fields, then sign and store the document; the corrections are audited."""
+    from sohoa.signing.config import open_signer
+    from sohoa.signing.pades import SigningError, configured_trust_roots
+
+    from .review import approve
+
+    corrections: dict[str, str | None] = {}
+    for change in changes or []:
+        name, sep, value = change.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"{change!r}: write FIELD=VALUE", param_hint="--set")
+        corrections[name.strip()] = value
+    settings = load_settings()
+    try:
+        with _library() as library, open_signer(settings.signing, settings.home) as signer:
+            stored = approve(
+                settings.home,
+                document_id,
+                corrections,
+                library=library,
+                signer=signer,
+                signing=settings.signing,
+                trust_roots=configured_trust_roots(settings.home),
+                actor=_actor(),
+            )
+    except SigningError as error:
+        stderr.print(f"sohoa: error: {error}", markup=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.input_failed) from None
+    state = "queued for the store" if stored.queued else "stored"
+    print(f"{document_id}: signed and {state}, sha256 {stored.sha256}")
+
+
 catalog_app = typer.Typer(help="The catalog of stored documents.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 

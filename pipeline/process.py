@@ -293,6 +293,8 @@ class _Documents:
         return self._hashes[cut.source], [page.ref.number for page in cut.pages]
 
     def _report(self, state: str, result: dict[str, Any]) -> None:
+        if state == REVIEW:
+            state, result = self._reviewed(result)
         summary = {k: result.get(k) for k in _SUMMARY}
         if state == STORED:
             self.report.stored.append(summary)
@@ -300,6 +302,21 @@ class _Documents:
         else:
             self.report.review.append(summary)
             self.hooks.on_review(result)
+
+    def _reviewed(self, result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """A document set aside for review that a clerk has approved since (``sohoa
+        review approve``): stored, as the catalog has it."""
+        record = self.library.catalog.document(result["document_id"])
+        if record is None:
+            return REVIEW, result
+        return STORED, {
+            **result,
+            "fields": record.fields,
+            "field_confidence": record.field_confidence,
+            "needs_review": record.needs_review,
+            "sha256": record.sha256,
+            "storage_key": record.storage_key,
+        }
 
 
 _SUMMARY = ("document_id", "dossier_code", "doc_type", "source", "pages")

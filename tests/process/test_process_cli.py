@@ -127,3 +127,56 @@ def test_killed_mid_batch_then_run_again_gives_the_same_documents(
     scrub = sohoa("scrub", "--json", home=home)
     report = json.loads(scrub.stdout)
     assert report["checked"] == len(objects) and not report["missing"] and not report["mismatched"]
+
+
+def test_a_clerk_reviews_corrects_and_approves(batch, tmp_path) -> None:
+    """The document set aside is listed with what to check; approved with a correction,
+    it is signed, stored with the corrected field, found, and the audit log says who
+    changed what; the batch then counts it as stored."""
+    path, _ = batch
+    home = tmp_path / "home"
+    first = sohoa("process", path, "--jobs", "2", home=home)
+    assert first.returncode == 0, first.stderr
+    listed = sohoa("review", "list", "--json", home=home)
+    (waiting,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert waiting["unsure"], "nothing said to check"
+    field = next(iter(waiting["unsure"]))
+    shown = sohoa("review", "show", waiting["document_id"], home=home)
+    assert f"{field}:" in shown.stdout and "<-" in shown.stdout
+    approved = sohoa(
+        "review", "approve", waiting["document_id"], "--set", f"{field}=Nguyễn Văn Đúng",
+        home=home,
+    )  # fmt: skip
+    assert approved.returncode == 0, approved.stderr
+    assert sohoa("review", "list", home=home).stdout == ""
+    got = sohoa("get", waiting["document_id"], "-o", tmp_path / "r.pdf", home=home)
+    assert got.returncode == 0, got.stderr
+    (report,) = [
+        json.loads(line)
+        for line in sohoa("verify", tmp_path / "r.pdf", "--json", home=home).stdout.splitlines()
+    ]
+    assert report["valid"]
+    found = sohoa("search", "nguyen van dung", "--json", home=home)
+    hits = [json.loads(line) for line in found.stdout.splitlines()]
+    assert hits and hits[0]["document_id"] == waiting["document_id"]
+    assert hits[0]["fields"][field] == "Nguyễn Văn Đúng"
+    from sohoa.storage.catalog import Catalog
+
+    with Catalog.open(f"sqlite:///{home / 'catalog.sqlite'}") as catalog:
+        trail = catalog.audit_trail(waiting["document_id"])
+    (correction,) = [e for e in trail if e.action == "corrected"]
+    assert correction.actor == "clerk:test"
+    assert correction.detail["fields"][field][1] == "Nguyễn Văn Đúng"
+    again = sohoa("process", path, "--jobs", "2", home=home)
+    assert "0 to review" in again.stderr
+
+
+def test_review_refuses_what_it_cannot_do(tmp_path) -> None:
+    home = tmp_path / "home"
+    missing = sohoa("review", "approve", "20261206-0000000000000000", home=home)
+    assert missing.returncode == 1
+    assert (
+        missing.stderr.strip() == "sohoa: error: 20261206-0000000000000000: not waiting for review"
+    )
+    bad = sohoa("review", "approve", "x", "--set", "no-equals-sign", home=home)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

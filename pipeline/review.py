@@ -1,0 +1,154 @@
+"""The clerks' review queue: documents ``sohoa process`` was unsure of, waiting unsigned.
+
+Each waits in ``SOHOA_HOME/review/<document ID>/``: ``archive.pdf`` (the PDF/A copy,
+its text layer included, not signed) and ``extract.json`` (the extract object with
+``document_id`` and ``dossier_code``). A clerk lists them, looks at the fields beside
+the page, corrects what is wrong and approves: the document is then signed, stamped
+and stored like any other, under the ID it already had, and each correction -- the
+value read and the value set, and who set it -- goes to the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import SohoaError
+from .vntext import nfc
+
+
+class ReviewError(SohoaError):
+    """A document that is not in the queue, or a correction that cannot be made."""
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """One document in the queue."""
+
+    folder: Path
+    extract: dict[str, Any]
+
+    @property
+    def document_id(self) -> str:
+        return str(self.extract["document_id"])
+
+    @property
+    def archive(self) -> Path:
+        return self.folder / "archive.pdf"
+
+    def unsure(self) -> dict[str, str]:
+        """Why each field needs a look: what the checks found, or a low confidence."""
+        from .extract import REVIEW_FIELD  # late: the model-laden module
+
+        why = {name: "; ".join(p) for name, p in self.extract.get("problems", {}).items() if p}
+        for name, value in self.extract.get("fields", {}).items():
+            confidence = self.extract.get("field_confidence", {}).get(name)
+            if name in why:
+                continue
+            if value is None:
+                why[name] = "not read"
+            elif confidence is not None and confidence < REVIEW_FIELD:
+                why[name] = f"confidence {confidence:.2f}"
+        return why
+
+
+def queue(home: Path) -> Iterator[Waiting]:
+    """The documents waiting, oldest first."""
+    folder = home / "review"
+    if not folder.is_dir():
+        return
+    entries = [f for f in folder.iterdir() if f.is_dir() and not f.name.startswith(".")]
+    for entry in sorted(entries, key=lambda f: f.stat().st_mtime):
+        yield waiting(home, entry.name)
+
+
+def waiting(home: Path, document_id: str) -> Waiting:
+    folder = home / "review" / document_id
+    try:
+        extract = json.loads((folder / "extract.json").read_text("utf-8"))
+    except FileNotFoundError:
+        raise ReviewError(f"{document_id}: not waiting for review") from None
+    return Waiting(folder, extract)
+
+
+def corrected(extract: Mapping[str, Any], changes: Mapping[str, str | None]) -> dict[str, Any]:
+    """The extract with ``changes`` made (NFC, whitespace collapsed; "" or None: the
+    field is empty), reviewed: no longer ``needs_review``, each changed field's
+    confidence 1.0 (a person read it) and its problems cleared."""
+    fields = dict(extract.get("fields", {}))
+    confidence = dict(extract.get("field_confidence", {}))
+    problems = dict(extract.get("problems", {}))
+    for name, value in changes.items():
+        if name not in fields:
+            known = ", ".join(sorted(fields)) or "none"
+            raise ReviewError(f"{extract['document_id']}: no field {name!r} (fields: {known})")
+        fields[name] = " ".join(nfc(value).split()) if value else None
+        confidence[name] = 1.0
+        problems.pop(name, None)
+    return {
+        **extract,
+        "fields": fields,
+        "field_confidence": confidence,
+        "problems": problems,
+        "needs_review": False,
+    }
+
+
+def approve(
+    home: Path,
+    document_id: str,
+    changes: Mapping[str, str | None],
+    *,
+    library: Any,
+    signer: Any,
+    signing: Any,
+    trust_roots: list[Path],
+    actor: str,
+) -> Any:
+    """Sign and store a reviewed document with ``changes`` made; its corrections audited.
+    The queue's entry goes once the document is stored."""
+    from sohoa.signing.pades import sign
+    from sohoa.signing.stamp import stamp_on_last_page
+
+    entry = waiting(home, document_id)
+    extract = corrected(entry.extract, changes)
+    name = signer.signing_cert.subject.native.get("common_name", "")
+    with tempfile.TemporaryDirectory(prefix="sohoa-review-") as folder:
+        signed = Path(folder) / "signed.pdf"
+        stamp = stamp_on_last_page(
+            entry.archive, name, signing.office, signing.verify_url(document_id)
+        )
+        sign(
+            entry.archive,
+            signed,
+            signer,
+            level=signing.level,
+            tsa_url=signing.tsa_url,
+            trust_roots=trust_roots,
+            stamp=stamp,
+        )
+        contract = {k: v for k, v in extract.items() if k not in ("document_id", "dossier_code")}
+        stored = library.store_document(
+            signed,
+            contract,
+            document_id=document_id,
+            dossier_code=extract.get("dossier_code"),
+            actor=actor,
+        )
+    before = entry.extract.get("fields", {})
+    changed = {
+        k: [before.get(k), extract["fields"][k]]
+        for k in changes
+        if before.get(k) != extract["fields"][k]
+    }
+    confirmed = sorted(k for k in changes if k not in changed)
+    if (changed or confirmed) and not stored.queued:
+        detail = {"review": True, "fields": changed, "confirmed": confirmed}
+        library.catalog.audit("corrected", document_id, actor=actor, detail=detail)
+    shutil.rmtree(entry.folder)
+    return stored
