@@ -2,7 +2,9 @@
 
 A clerk's batch is a stack of dossiers, each behind a separator sheet
 (:mod:`.dossier`). Inside a dossier, a page with a document's printed title starts a
-new document, and so does a page the classifier is sure is of another type; the pages
+new document, so does a page headed by the national motto (a receipt, a notice: papers
+without a template of ours), and so does a page the classifier is sure is of another
+type; the pages
 after it belong to it until the next (a card's back, a certificate's second page). A
 household register's member pages carry a title of their own ("NHỮNG NGƯỜI TRONG HỘ")
 and stay in the register. Documents do not span input files. Blank pages are left out
@@ -16,20 +18,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from .classify import UNKNOWN, classify_pages, match_title
 from .dossier import separator_code
 from .journal import DOCUMENT, SEPARATOR
 from .models import PageRef, PageText
 from .runner import PageFailure, PageOutcome
+from .vntext import fold
 
 #: a page without a title starts a new document when the classifier gives it another
-#: type than the current document's with at least this confidence, reading at least
+#: type than the current document's (``unknown`` too: a letter, a notice) with at least
+#: this confidence, reading at least
 #: ``CUT_WORDS`` words (on a few words it is sure of anything: "trang hai" is a
 #: household register at 0.94)
 CUT_CONFIDENCE = 0.9
 CUT_WORDS = 30
-#: types whose later pages print a title again: a register's member pages
-CONTINUED_BY_TITLE = frozenset({"household_register"})
+#: the national motto, folded; looked for in a page's first lines, scored by rapidfuzz
+_MOTTO = "cong hoa xa hoi chu nghia viet nam"
+MOTTO_LINES = 8
+MOTTO_MIN_SCORE = 85.0
+#: titles of a document's later pages: a household register's member pages (its cover,
+#: "SỔ HỘ KHẨU", starts a register: two families' registers one after the other are two)
+CONTINUATION_TITLES = frozenset({"nhung nguoi trong ho"})  # folded
 
 
 @dataclass(slots=True)
@@ -169,15 +180,25 @@ class _Cutter:
         assert self.current is not None
         titled = match_title(page.text)
         if titled is not None:
-            doc_type = titled[0]
-            return not (doc_type == self.current.doc_type and doc_type in CONTINUED_BY_TITLE)
+            doc_type, printed, _ = titled
+            continued = fold(printed) in CONTINUATION_TITLES and doc_type == self.current.doc_type
+            return not continued
+        if has_motto(page.text):  # a document without a title we know: a receipt, a notice
+            return True
         if len(page.words) < CUT_WORDS:
             return False
         kind = classify_pages([page])
-        return (
-            kind.doc_type not in (UNKNOWN, self.current.doc_type)
-            and kind.confidence >= CUT_CONFIDENCE
-        )
+        return kind.doc_type != self.current.doc_type and kind.confidence >= CUT_CONFIDENCE
+
+
+def has_motto(text: str) -> bool:
+    """Whether the first lines hold the national motto, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT
+    NAM", that heads the first page of every administrative document (its later pages
+    do not repeat it), read fuzzily: OCR garbles a letter or two."""
+    for line in text.splitlines()[:MOTTO_LINES]:
+        if fuzz.partial_ratio(_MOTTO, fold(line)) >= MOTTO_MIN_SCORE and len(line) >= 20:
+            return True
+    return False
 
 
 def _type_of(page: PageText) -> str:

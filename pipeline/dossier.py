@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .models import PageText
+from .models import Barcode, OcrWord, PageText
 
 #: agency code (four dotted groups of letters and digits, the last an ``H`` and the
 #: province's number: ``000.00.15.H26``), yymmdd, a serial of at least four digits
@@ -60,7 +60,11 @@ def separator_code(page: PageText) -> str | None:
     if len(codes) != 1:
         return None
     (code,) = codes
-    others = [w for w in page.words if w.text.strip() and not _part_of(w.text, code)]
+    others = [
+        w
+        for w in page.words
+        if w.text.strip() and not _part_of(w.text, code) and not _on_a_code(w, page.barcodes)
+    ]
     return code if len(others) <= SEPARATOR_WORDS else None
 
 
@@ -68,3 +72,13 @@ def _part_of(word: str, code: str) -> bool:
     """Whether an OCR word is a piece of the code printed under the barcode."""
     cleaned = word.strip().upper()
     return len(cleaned) >= 3 and cleaned in code
+
+
+def _on_a_code(word: OcrWord, barcodes: list[Barcode]) -> bool:
+    """Whether a word's centre lies on a barcode: OCR reads a QR code's modules as a few
+    words of noise ("Lm k- sợ IĨ, mm")."""
+    x, y = word.left + word.width / 2, word.top + word.height / 2
+    return any(
+        left <= x <= left + width and top <= y <= top + height
+        for left, top, width, height in (b.box for b in barcodes)
+    )

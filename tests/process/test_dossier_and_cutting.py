@@ -72,6 +72,54 @@ def test_a_separator_is_a_code_and_almost_nothing_else() -> None:
     assert separator_code(page("b.pdf", 1, code="000.00.15.H26-251324-0001")) is None
 
 
+def test_the_words_ocr_reads_on_a_qr_code_do_not_unmake_a_separator() -> None:
+    """OCR reads a QR code's modules as a few words of noise (seen: "Lm k- s " " sợ IĨ,
+    mm" on a generated separator); on the code's box, they are not counted."""
+    noise = [
+        OcrWord(w, 900 + 60 * i, 700, 40, 30, 20.0)
+        for i, w in enumerate(["Lm", "k-", "s", "''", "sợ", "IĨ,", "mm", "x", "y"])
+    ]
+    sheet = page("b.pdf", 1, code=CODE)
+    sheet.words = noise
+    sheet.barcodes = [Barcode("QRCode", CODE, (844, 640, 786, 786))]
+    assert separator_code(sheet) == CODE
+    sheet.barcodes = [Barcode("QRCode", CODE, (10, 10, 200, 200))]  # the words beside it
+    assert separator_code(sheet) is None
+
+
+def test_a_paper_with_the_national_motto_starts_a_document() -> None:
+    """A receipt or a notice has no title of ours, but the motto heads its first page."""
+    receipt = (
+        "UBND PHƯỜNG THUẬN PHƯỚC\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Độc lập - Tự do - Hạnh phúc\nGIẤY BIÊN NHẬN HỒ SƠ"
+    )
+    garbled = "CONG HOA XA HOl CHU NGHiA VIET NAM\nTHÔNG BÁO"
+    pages = [page("b.pdf", 1, BIRTH), page("b.pdf", 2, receipt), page("b.pdf", 3, garbled)]
+    assert [s[2] for s in _shape(list(cut_batch(pages, CODE)))] == [[1], [2], [3]]
+
+
+LETTER = (
+    "Kính gửi: Ông Trần Thanh Ánh\nTổ dân phố tổ chức họp vào lúc 19 giờ 30 phút tại nhà văn "
+    "hóa khu dân cư. Đề nghị các cơ quan, tổ chức, cá nhân có liên quan phối hợp thực hiện. "
+    "Thực hiện kế hoạch cải cách thủ tục hành chính năm 2024 của Ủy ban nhân dân phường, kính "
+    "mong ông (bà) sắp xếp thời gian đến dự đầy đủ và đúng giờ. Trân trọng thông báo."
+)
+
+
+def test_two_registers_are_two_and_a_letter_after_a_certificate_is_its_own() -> None:
+    """Each register's cover starts one (two families' registers one after the other);
+    a page the classifier is sure is no template of ours (a letter) is not glued to the
+    certificate before it."""
+    pages = [
+        page("b.pdf", 1, REGISTER),
+        page("b.pdf", 2, MEMBERS),
+        page("b.pdf", 3, REGISTER),
+        page("b.pdf", 4, BIRTH),
+        page("b.pdf", 5, LETTER),
+    ]
+    assert [s[2] for s in _shape(list(cut_batch(pages, CODE)))] == [[1, 2], [3], [4], [5]]
+
+
 def _shape(items: list) -> list:
     shaped = []
     for item in items:
