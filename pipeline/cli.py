@@ -313,6 +313,7 @@ def get_command(
     stderr.print(
         f"{target}: {record.doc_type}, version {record.version}, sha256 {record.sha256}",
         markup=False,
+        soft_wrap=True,
     )
 
 

@@ -26,6 +26,11 @@ def _csv(choices: tuple[str, ...]):
     return parse
 
 
+def _span(text: str) -> tuple[int, int]:
+    low, _, high = text.partition(",")
+    return int(low), int(high or low)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m sohoa.synth", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
@@ -45,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--dossiers", type=int, default=3)
     b.add_argument("--level", choices=LEVELS, default="mild")
     b.add_argument("--format", choices=MULTI_PAGE, default="pdf")
+    b.add_argument(
+        "--docs-per-dossier", type=_span, default=(1, 3), help="MIN,MAX documents a dossier"
+    )
     p = sub.add_parser("page", help="one document as PNG (clean, or scanned at --level)")
     p.add_argument("doc_type", choices=DOC_TYPES)
     p.add_argument("out", type=Path)
@@ -76,7 +84,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     elif args.command == "batch":
         rec = generate_batch(
-            args.out, seed=args.seed, n_dossiers=args.dossiers, level=args.level, fmt=args.format
+            args.out,
+            seed=args.seed,
+            n_dossiers=args.dossiers,
+            level=args.level,
+            fmt=args.format,
+            docs_per_dossier=args.docs_per_dossier,
         )
         print(
             f"{args.out}: {len(rec['pages'])} pages, {len(rec['dossiers'])} dossiers "
