@@ -136,6 +136,7 @@ def process_command(
     settings = load_settings()
 
     def stored(result: dict) -> None:
+        progress.document_done(stored=True)
         if as_json:
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             sys.stdout.flush()
@@ -149,6 +150,7 @@ def process_command(
             )
 
     def review(result: dict) -> None:
+        progress.document_done(stored=False)
         progress.console.print(
             f"review {result['document_id']}  {result['doc_type']}  "
             f"{result['dossier_code'] or '—'}  {result['source']} pages {result['pages']}",
@@ -158,8 +160,17 @@ def process_command(
         )
 
     try:
-        with catalog_errors(), PageProgress(stderr, enabled=stderr.is_terminal) as progress:
-            hooks = Hooks(progress.page_done, stored, review, progress.print_error)
+        with (
+            catalog_errors(),
+            PageProgress(stderr, enabled=stderr.is_terminal, documents=True) as progress,
+        ):
+            hooks = Hooks(
+                progress.start,
+                lambda outcome: progress.page_done(outcome, count_failure=False),
+                stored,
+                review,
+                progress.failed,
+            )
             report = process_batch(paths, settings, dossier_code=dossier, jobs=jobs, hooks=hooks)
     except SigningError as error:  # the key itself: nothing can be signed
         stderr.print(f"sohoa: error: {error}", markup=False, soft_wrap=True)

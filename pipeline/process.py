@@ -75,6 +75,7 @@ class BatchReport:
 class Hooks:
     """What the command line sees as the batch goes: every page, every document."""
 
+    on_start: Callable[[int], None] = lambda _: None  # the number of pages to go through
     on_page: Callable[[PageOutcome], None] = lambda _: None
     on_stored: Callable[[dict[str, Any]], None] = lambda _: None
     on_review: Callable[[dict[str, Any]], None] = lambda _: None
@@ -103,6 +104,7 @@ def process_batch(
         hashes: dict[str, str] = {}  # each input's SHA-256: its pages' key in the journal
         step = _Documents(settings, journal, library, signer, hooks, report, hashes)
         refs = list(_page_refs(inputs, report, hooks))
+        hooks.on_start(len(refs))
         for ref in refs:
             if ref.path not in hashes:
                 hashes[ref.path] = sha256_of(Path(ref.path))[0]
