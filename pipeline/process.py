@@ -30,7 +30,7 @@ from sohoa.storage.objects import sha256_of
 
 from . import intake
 from .archive import ArchiveInfo, build_archive, word_boxes
-from .batch import Cut, Finished, Replayed, Separator, Unfiled, cut_batch
+from .batch import Cut, Finished, Replayed, Separator, cut_batch
 from .errors import SohoaError
 from .extract import Document, describe
 from .journal import DOCUMENT, REVIEW, SEPARATOR, STORED, STORING, Journal
@@ -120,9 +120,7 @@ def process_batch(
                 step.finished(item)
             elif isinstance(item, Cut):
                 step.take(item)
-            elif isinstance(item, Unfiled):
-                _fail(report, hooks, item.message)
-            else:
+            else:  # pages before the first separator, a page that could not be read
                 _fail(report, hooks, item.message)
     return report
 
