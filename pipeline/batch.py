@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz import fuzz
 
-from .classify import UNKNOWN, classify_pages, match_title
+from .classify import UNKNOWN, Classification, classify_pages, match_title
 from .dossier import separator_code
 from .journal import DOCUMENT, SEPARATOR
 from .models import PageRef, PageText
@@ -138,9 +139,10 @@ class _Cutter:
         if self.dossier is None:
             yield from self._unfiled(page)
             return
-        if self.current is None or self._starts_document(page):
+        look = _Look(page)
+        if self.current is None or self._starts_document(look):
             yield from self._close()
-            self.current = Cut(self.dossier, page.ref.path, [], _type_of(page))
+            self.current = Cut(self.dossier, page.ref.path, [], look.doc_type)
         self.current.pages.append(page)
 
     def _replay(self, page: Replayed) -> Iterator[BatchItem]:
@@ -176,19 +178,38 @@ class _Cutter:
         known = self.unfiled.pages if self.unfiled else ()
         self.unfiled = Unfiled(page.ref.path, (*known, page.ref.number))
 
-    def _starts_document(self, page: PageText) -> bool:
+    def _starts_document(self, look: _Look) -> bool:
         assert self.current is not None
-        titled = match_title(page.text)
-        if titled is not None:
-            doc_type, printed, _ = titled
+        if look.title is not None:
+            doc_type, printed, _ = look.title
             continued = fold(printed) in CONTINUATION_TITLES and doc_type == self.current.doc_type
             return not continued
-        if has_motto(page.text):  # a document without a title we know: a receipt, a notice
+        if has_motto(look.page.text):  # a document without a title we know: a receipt, a notice
             return True
-        if len(page.words) < CUT_WORDS:
+        if len(look.page.words) < CUT_WORDS:
             return False
-        kind = classify_pages([page])
+        kind = look.kind
         return kind.doc_type != self.current.doc_type and kind.confidence >= CUT_CONFIDENCE
+
+
+class _Look:
+    """What a page's title and the classifier say of it, each worked out once, when
+    first asked: whether it starts a document, and of what type."""
+
+    def __init__(self, page: PageText) -> None:
+        self.page = page
+
+    @cached_property
+    def title(self) -> tuple[str, str, float] | None:
+        return match_title(self.page.text)
+
+    @cached_property
+    def kind(self) -> Classification:
+        return classify_pages([self.page])
+
+    @property
+    def doc_type(self) -> str:
+        return self.title[0] if self.title else self.kind.doc_type
 
 
 def has_motto(text: str) -> bool:
@@ -199,11 +220,6 @@ def has_motto(text: str) -> bool:
         if fuzz.partial_ratio(_MOTTO, fold(line)) >= MOTTO_MIN_SCORE and len(line) >= 20:
             return True
     return False
-
-
-def _type_of(page: PageText) -> str:
-    titled = match_title(page.text)
-    return titled[0] if titled else classify_pages([page]).doc_type
 
 
 def _page_list(pages: tuple[int, ...]) -> str:
