@@ -17,10 +17,11 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-STORING, STORED, REVIEW, FAILED = "storing", "stored", "review", "failed"
+STORING, STORED, REVIEW = "storing", "stored", "review"
 #: how a finished page says what it was
 DOCUMENT, SEPARATOR = "doc:", "separator:"
 
@@ -60,7 +61,7 @@ class Journal:
     def for_batch(cls, home: Path, paths: Iterable[Path], dossier_code: str | None) -> Journal:
         return cls(home / "journals" / f"{batch_identity(paths, dossier_code)}.sqlite")
 
-    @property
+    @cached_property
     def started(self) -> datetime:
         """When the batch was first run: its documents' IDs carry that day."""
         (value,) = self._db.execute("SELECT value FROM batch WHERE name = 'started'").fetchone()
@@ -124,9 +125,6 @@ class Journal:
                 datetime.now(UTC).isoformat(),
             ),
         )
-
-    def counts(self) -> dict[str, int]:
-        return dict(self._db.execute("SELECT state, count(*) FROM documents GROUP BY state"))
 
     def close(self) -> None:
         self._db.close()
