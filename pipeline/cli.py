@@ -141,18 +141,15 @@ def process_command(
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         else:
-            progress.console.print(
-                f"stored {result['document_id']}  {result['doc_type']}  "
-                f"{result['dossier_code'] or '—'}  {result['source']} pages {result['pages']}",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
+            say("stored", result)
 
     def review(result: dict) -> None:
         progress.document_done(stored=False)
+        say("review", result)
+
+    def say(what: str, result: dict) -> None:
         progress.console.print(
-            f"review {result['document_id']}  {result['doc_type']}  "
+            f"{what} {result['document_id']}  {result['doc_type']}  "
             f"{result['dossier_code'] or '—'}  {result['source']} pages {result['pages']}",
             markup=False,
             highlight=False,

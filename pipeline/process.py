@@ -198,23 +198,20 @@ class _Documents:
         """A document an earlier run finished: reported as it was."""
         known = self.journal.state(item.key)
         if known is not None and known[1] is not None:
-            self.report.resumed += 1
-            self._report(known[0], known[1])
+            self._resume(*known)
 
     def take(self, cut: Cut) -> None:
         key = self._key(cut)
         known = self.journal.state(key)
         if known is not None and known[0] in (STORED, REVIEW) and known[1] is not None:
             self.journal.finish_pages(*self._pages_of(cut), DOCUMENT + key)  # not read again
-            self.report.resumed += 1
-            self._report(known[0], known[1])
+            self._resume(known[0], known[1])
             return
         document_id = self.journal.document_id(key)
         if known is not None and known[0] == STORING and self.library.recover(document_id):
             result = known[1] or {}
             self.journal.mark(key, STORED, result, self._pages_of(cut))
-            self.report.resumed += 1
-            self._report(STORED, result)
+            self._resume(STORED, result)
             return
         try:
             document = describe(cut.source, cut.pages)
@@ -292,9 +289,15 @@ class _Documents:
     def _pages_of(self, cut: Cut) -> tuple[str, list[int]]:
         return self._hashes[cut.source], [page.ref.number for page in cut.pages]
 
-    def _report(self, state: str, result: dict[str, Any]) -> None:
+    def _resume(self, state: str, result: dict[str, Any]) -> None:
+        """A document an earlier run finished, reported again: one set aside then may
+        have been approved since."""
+        self.report.resumed += 1
         if state == REVIEW:
             state, result = self._reviewed(result)
+        self._report(state, result)
+
+    def _report(self, state: str, result: dict[str, Any]) -> None:
         summary = {k: result.get(k) for k in _SUMMARY}
         if state == STORED:
             self.report.stored.append(summary)
