@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sohoa.storage.layout import signed_key
 from sohoa.storage.objects import sha256_of
 
 from . import intake
@@ -246,7 +247,9 @@ class _Documents:
             extract = document.to_contract()
             sha256 = sha256_of(signed)[0]
             result = {**extract, "document_id": document_id, "dossier_code": cut.dossier_code}
-            self.journal.mark(key, STORING, {**result, "sha256": sha256})
+            # what --json prints if a killed run's document is found again on the re-run
+            where = {"sha256": sha256, "storage_key": signed_key(document_id, cut.dossier_code)}
+            self.journal.mark(key, STORING, {**result, **where})
             stored = self.library.store_document(
                 signed,
                 extract,

@@ -121,6 +121,8 @@ def test_killed_mid_batch_then_run_again_gives_the_same_documents(
     assert report["resumed"] >= 1 and report["pages_read"] < 7  # the finished not read again
     objects = [json.loads(line) for line in again.stdout.splitlines()]
     assert _what(objects) == _what(uninterrupted)
+    for o in objects:  # a document found again after the kill is printed whole too
+        assert len(o["sha256"]) == 64 and o["storage_key"].endswith(f"{o['document_id']}.pdf")
     assert sorted(o["document_id"] for o in objects) == sorted(
         o["document_id"] for o in uninterrupted
     )
