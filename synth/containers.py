@@ -77,11 +77,18 @@ def _write_tiff(path: Path, frames: list[Image.Image], compression: str) -> None
 
 
 def pdf_bytes(pages: Sequence[Image.Image], jpeg_quality: int = 88) -> bytes:
-    jpegs = []
-    for page in pages:
-        d = _dpi(page)
-        buf = io.BytesIO()
-        page.convert("RGB").save(buf, format="JPEG", dpi=(d, d), quality=jpeg_quality)
-        jpegs.append(buf.getvalue())
+    return pdf_from_jpegs([jpeg_bytes(page, jpeg_quality) for page in pages])
+
+
+def jpeg_bytes(page: Image.Image, jpeg_quality: int = 88) -> bytes:
+    """One scanned PDF page's image, as the PDF will hold it."""
+    d = _dpi(page)
+    buf = io.BytesIO()
+    page.convert("RGB").save(buf, format="JPEG", dpi=(d, d), quality=jpeg_quality)
+    return buf.getvalue()
+
+
+def pdf_from_jpegs(jpegs: Sequence[bytes]) -> bytes:
+    """A scanned PDF of the pages' JPEG files, embedded as they are."""
     # the internal engine writes no random /ID: same pages, same bytes
-    return img2pdf.convert(jpegs, nodate=True, engine=img2pdf.Engine.internal)
+    return img2pdf.convert(list(jpegs), nodate=True, engine=img2pdf.Engine.internal)

@@ -9,6 +9,7 @@ documents in it (``source``, ``pages``, ``doc_type``, ``fields``, ``text``).
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from collections.abc import Iterable, Sequence
@@ -19,7 +20,7 @@ from typing import Any
 
 from PIL import Image
 
-from .containers import FORMATS, MULTI_PAGE, SUFFIX, write_pages
+from .containers import FORMATS, MULTI_PAGE, SUFFIX, jpeg_bytes, pdf_from_jpegs, write_pages
 from .documents import DOC_TYPES, render_document
 from .fonts import use_font_set
 from .model import RenderedDoc, RenderedPage
@@ -192,25 +193,30 @@ def _assemble(
     path: Path,
     name: str,
     fmt: str,
-    docs: list[RenderedDoc],
+    docs: Iterable[RenderedDoc],
     params: ScanParams,
     rng: random.Random,
     blank_rate: float,
     separators: dict[int, RenderedPage] | None = None,
 ) -> dict[str, Any]:
-    """Scan the documents' pages in order (separators and blanks in between) into one file."""
-    images: list[Image.Image] = []
+    """Scan the documents' pages in order (separators and blanks in between) into one file.
+
+    Documents may come rendered as they are asked for, and a PDF's pages are kept as
+    their JPEG bytes once scanned: a 500-page batch is never held as images at once."""
+    scanned = _Scanned(fmt)
     page_recs: list[dict[str, Any]] = []
     doc_recs: list[dict[str, Any]] = []
     multi = fmt in MULTI_PAGE
+    blank_dpi = 0
     for d_index, doc in enumerate(docs):
+        blank_dpi = blank_dpi or doc.pages[0].dpi  # the first document's
         if separators and d_index in separators:
-            _add(images, page_recs, [separators[d_index]], params, rng)
+            _add(scanned, page_recs, [separators.pop(d_index)], params, rng)
         if multi and d_index and rng.random() < blank_rate:
-            _add(images, page_recs, [blank_page(rng, docs[0].pages[0].dpi)], params, rng)
-        doc_recs.append(doc_record(name, len(images) + 1, doc))
-        _add(images, page_recs, list(doc.pages), params, rng)
-    write_pages(path, images, fmt)
+            _add(scanned, page_recs, [blank_page(rng, blank_dpi)], params, rng)
+        doc_recs.append(doc_record(name, len(page_recs) + 1, doc))
+        _add(scanned, page_recs, list(doc.pages), params, rng)
+    scanned.write(path)
     return {
         "file": name,
         "format": fmt,
@@ -220,16 +226,38 @@ def _assemble(
     }
 
 
+class _Scanned:
+    """A file's scanned pages as they are made: a PDF's as JPEG bytes (what the PDF
+    embeds), other formats' as images."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self.images: list[Image.Image] = []
+        self.jpegs: list[bytes] = []
+
+    def append(self, image: Image.Image) -> None:
+        if self.fmt == "pdf":
+            self.jpegs.append(jpeg_bytes(image))
+        else:
+            self.images.append(image)
+
+    def write(self, path: Path) -> None:
+        if self.fmt == "pdf":
+            path.write_bytes(pdf_from_jpegs(self.jpegs))
+        else:
+            write_pages(path, self.images, self.fmt)
+
+
 def _add(
-    images: list[Image.Image],
+    scanned: _Scanned,
     recs: list[dict[str, Any]],
     pages: list[RenderedPage],
     params: ScanParams,
     rng: random.Random,
 ) -> None:
     for page, (img, p) in zip(pages, scan_doc_pages(pages, params, rng), strict=True):
-        images.append(img)
-        recs.append(page_record(len(images), page, p))
+        scanned.append(img)
+        recs.append(page_record(len(recs) + 1, page, p))
 
 
 def generate_batch(
@@ -257,23 +285,24 @@ def generate_batch(
     render_dpi = max(300, dpi or 0)
     day = date(2024, 1, 2) + timedelta(days=rng.randrange(650))
     first_serial = rng.randrange(1, 500)
-    docs: list[RenderedDoc] = []
+    doc_types: list[str] = []
     separators: dict[int, RenderedPage] = {}
     codes: list[tuple[str, int, int]] = []  # code, first doc index, doc count
     agency_rng = random.Random(f"{seed}-agency")
     for d in range(n_dossiers):
         code = dossier_code(random.Random(agency_rng.random()), day, first_serial + d)
         count = rng.randint(*docs_per_dossier)
-        separators[len(docs)] = separator_sheet(rng, render_dpi, code, symbology)
-        codes.append((code, len(docs), count))
-        for _ in range(count):
-            doc_type = rng.choice(DOC_TYPES)
-            docs.append(
-                render_document(doc_type, random.Random(f"{seed}-bdoc-{len(docs)}"), render_dpi)
-            )
+        sheet = separator_sheet(rng, render_dpi, code, symbology)
+        separators[len(doc_types)] = _as_png(sheet)
+        codes.append((code, len(doc_types), count))
+        doc_types.extend(rng.choice(DOC_TYPES) for _ in range(count))
     params = draw_params(level, rng, dpi)
-    if any(doc.doc_type == "citizen_id_card" for doc in docs) and params.dpi < CARD_MIN_DPI:
+    if "citizen_id_card" in doc_types and params.dpi < CARD_MIN_DPI:
         params = replace(params, dpi=CARD_MIN_DPI)
+    docs = (  # rendered as they are scanned
+        render_document(doc_type, random.Random(f"{seed}-bdoc-{i}"), render_dpi)
+        for i, doc_type in enumerate(doc_types)
+    )
     record = _assemble(path, path.name, fmt, docs, params, rng, blank_rate, separators)
     dossiers = []
     for code, start, count in codes:
@@ -297,3 +326,12 @@ def generate_batch(
         json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8"
     )
     return record
+
+
+def _as_png(page: RenderedPage) -> RenderedPage:
+    """The page with its image held as PNG bytes until it is scanned (the same pixels):
+    a batch's separator sheets are drawn up front, in the order of the batch's random
+    draws, and a hundred of them as images would take gigabytes."""
+    buffer = io.BytesIO()
+    page.image.save(buffer, format="PNG", compress_level=1)
+    return replace(page, image=Image.open(buffer))
