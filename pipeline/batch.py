@@ -7,24 +7,27 @@ without a template of ours), and so does a page the classifier is sure is of ano
 type; the pages
 after it belong to it until the next (a card's back, a certificate's second page). A
 household register's member pages carry a title of their own ("NHỮNG NGƯỜI TRONG HỘ")
-and stay in the register. Documents do not span input files. Blank pages are left out
-of the documents (they stay in the raw scan); separators are part of none.
+and stay in the register. A document does not run on from one multi-page file (a feeder
+run) into the next, but does over single-page files of one folder (a scanner that saves
+each page as its own image). Blank pages are left out of the documents (they stay in the
+raw scan); separators are part of none.
 
 Only the current document's pages are held: memory is flat in the batch's size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import PurePath
 
 from rapidfuzz import fuzz
 
 from .classify import UNKNOWN, Classification, classify_pages, match_title
 from .dossier import separator_code
 from .journal import DOCUMENT, SEPARATOR
-from .models import PageRef, PageText
+from .models import PageRef, PageText, page_parts
 from .runner import PageFailure, PageOutcome
 from .vntext import fold
 
@@ -52,6 +55,11 @@ class Cut:
     source: str
     pages: list[PageText] = field(default_factory=list)
     doc_type: str = UNKNOWN  # what its first page looked like: for cutting, not the answer
+
+    @property
+    def parts(self) -> list[tuple[str, list[int]]]:
+        """Its pages file by file: one file, or several single-page scans in a row."""
+        return page_parts(self.pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,19 +108,23 @@ BatchItem = Cut | Unfiled | Separator | PageFailure | Finished
 
 
 def cut_batch(
-    outcomes: Iterable[PageOutcome | Replayed], dossier_code: str | None = None
+    outcomes: Iterable[PageOutcome | Replayed],
+    dossier_code: str | None = None,
+    single_page_files: Collection[str] = (),
 ) -> Iterator[BatchItem]:
     """Documents (as :class:`Cut`), separators, unfiled pages and failed pages, in the
-    order of the batch; a document is yielded once its last page has gone by."""
-    cutter = _Cutter(dossier_code)
+    order of the batch; a document is yielded once its last page has gone by. A document
+    may run on over ``single_page_files`` of one folder."""
+    cutter = _Cutter(dossier_code, frozenset(single_page_files))
     for outcome in outcomes:
         yield from cutter.take(outcome)
     yield from cutter.finish()
 
 
 class _Cutter:
-    def __init__(self, dossier_code: str | None) -> None:
+    def __init__(self, dossier_code: str | None, single_page_files: frozenset[str]) -> None:
         self.dossier = dossier_code
+        self.single_page_files = single_page_files
         self.current: Cut | None = None
         self.unfiled: Unfiled | None = None
         self.replaying: str | None = None  # the finished document whose pages go by
@@ -126,7 +138,7 @@ class _Cutter:
             yield outcome  # fails alone: the document around it goes on without it
             return
         page = outcome
-        if self.current is not None and page.ref.path != self.current.source:
+        if self.current is not None and not self._runs_on(page.ref.path):
             yield from self._close()
         code = separator_code(page)
         if code is not None:
@@ -177,6 +189,16 @@ class _Cutter:
             self.unfiled = None
         known = self.unfiled.pages if self.unfiled else ()
         self.unfiled = Unfiled(page.ref.path, (*known, page.ref.number))
+
+    def _runs_on(self, path: str) -> bool:
+        """Whether the current document may go on into a page of ``path``: the same file,
+        or the next single-page file of the same folder."""
+        assert self.current is not None
+        last = self.current.pages[-1].ref.path
+        if path == last:
+            return True
+        single = self.single_page_files
+        return last in single and path in single and PurePath(last).parent == PurePath(path).parent
 
     def _starts_document(self, look: _Look) -> bool:
         assert self.current is not None

@@ -17,7 +17,7 @@ from . import intake
 from .classify import classify_pages
 from .errors import SohoaError
 from .fieldvalues import extract_fields
-from .models import PageRef, PageText
+from .models import PageRef, PageText, page_parts
 from .ocr import OcrSettings
 from .runner import PageFailure, read_pages
 
@@ -49,10 +49,15 @@ class Document:
     ocr_confidence: float = 0.0
     problems: dict[str, list[str]] = field(default_factory=dict)  # field -> what is wrong
     key_fields: tuple[str, ...] = ()  # those that decide needs_review (CONTRACT.md)
+    #: a document over several single-page scans: each file and its pages, in order
+    #: (``source`` and ``pages`` are then the first file's)
+    parts: list[tuple[str, list[int]]] = field(default_factory=list)
 
     def to_contract(self) -> dict[str, Any]:
         """The JSON object of CONTRACT.md (plus ``ocr_confidence`` and ``problems``: why a
-        field is flagged, in words a clerk can act on -- extensions)."""
+        field is flagged, in words a clerk can act on; ``parts`` for a document over
+        several files -- extensions)."""
+        spanning = {"parts": [{"source": s, "pages": p} for s, p in self.parts]}
         return {
             "source": self.source,
             "pages": self.pages,
@@ -64,6 +69,7 @@ class Document:
             "text": self.text,
             "ocr_confidence": round(self.ocr_confidence / 100, 4),
             "problems": self.problems,
+            **(spanning if len(self.parts) > 1 else {}),
         }
 
 
@@ -141,9 +147,11 @@ def describe(source: str, content: list[PageText]) -> Document:
     text = normalize_text("\n".join(page.text for page in content))
     kind = classify_pages(content)
     found = extract_fields(kind.doc_type, content)
+    parts = page_parts(content)
     document = Document(
         source=source,
-        pages=[page.ref.number for page in content],
+        pages=[number for path, numbers in parts if path == source for number in numbers],
+        parts=parts,
         text=text,
         doc_type=kind.doc_type,
         doc_type_confidence=kind.confidence,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -87,16 +87,16 @@ class Journal:
         key: str,
         state: str,
         result: dict[str, Any] | None = None,
-        pages: tuple[str, list[int]] | None = None,
+        pages: Sequence[tuple[str, list[int]]] = (),
     ) -> None:
         """Record a document's state, durably, before the batch goes on; with ``pages``
-        (its file's SHA-256 and page numbers), those pages are finished with it, in the
-        same transaction: a re-run does not read them again."""
+        (each of its files' SHA-256 and page numbers), those pages are finished with it,
+        in the same transaction: a re-run does not read them again."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
             self._mark(key, state, result)
-            if pages is not None:
-                self.finish_pages(pages[0], pages[1], f"{DOCUMENT}{key}")
+            for file, numbers in pages:
+                self.finish_pages(file, numbers, f"{DOCUMENT}{key}")
         except BaseException:
             self._db.execute("ROLLBACK")
             raise

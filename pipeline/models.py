@@ -7,6 +7,7 @@ of a file on disk, never an open handle or a decoded image.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -87,3 +88,13 @@ class PageText:
     # the scan encoded for the archive copy (sohoa.pipeline.archive.encode_scan) by the
     # worker that had it decoded, where OcrSettings.archive_images asked for it
     archive_image: bytes | None = field(default=None, repr=False)
+
+
+def page_parts(pages: Iterable[PageText]) -> list[tuple[str, list[int]]]:
+    """Page numbers file by file, in order: [(path, [1, 2]), (next path, [1])]."""
+    parts: list[tuple[str, list[int]]] = []
+    for page in pages:
+        if not parts or parts[-1][0] != page.ref.path:
+            parts.append((page.ref.path, []))
+        parts[-1][1].append(page.ref.number)
+    return parts

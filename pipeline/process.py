@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -111,7 +112,7 @@ def process_batch(
                 hashes[ref.path] = sha256_of(Path(ref.path))[0]
         ocr = replace(settings.ocr, archive_images=True)
         pages = _observed(_unfinished_read(refs, journal, hashes, ocr, jobs), hooks, report)
-        for item in cut_batch(pages, dossier_code):
+        for item in cut_batch(pages, dossier_code, _single_page_files(refs)):
             if isinstance(item, Separator):
                 report.dossiers.append(item.dossier_code)
                 journal.finish_pages(
@@ -205,7 +206,8 @@ class _Documents:
         key = self._key(cut)
         known = self.journal.state(key)
         if known is not None and known[0] in (STORED, REVIEW) and known[1] is not None:
-            self.journal.finish_pages(*self._pages_of(cut), DOCUMENT + key)  # not read again
+            for file, numbers in self._pages_of(cut):  # not read again
+                self.journal.finish_pages(file, numbers, DOCUMENT + key)
             self._resume(known[0], known[1])
             return
         document_id = self.journal.document_id(key)
@@ -223,7 +225,7 @@ class _Documents:
             else:
                 self._store(cut, document, document_id, key)
         except (SohoaError, OSError, ValueError) as error:
-            _fail(self.report, self.hooks, f"{cut.source}: pages {_pages(cut)}: {error}")
+            _fail(self.report, self.hooks, f"{_where(cut)}: {error}")
 
     def _store(self, cut: Cut, document: Document, document_id: str, key: str) -> None:
         from sohoa.signing.pades import sign
@@ -255,7 +257,7 @@ class _Documents:
                 extract,
                 document_id=document_id,
                 dossier_code=cut.dossier_code,
-                scan=Path(cut.source),
+                scan=[Path(path) for path, _ in cut.parts],
             )
         result = {**result, "sha256": stored.sha256, "storage_key": stored.storage_key}
         self.journal.mark(key, STORED, result, self._pages_of(cut))
@@ -286,11 +288,12 @@ class _Documents:
         return ArchiveInfo(title, document.doc_type, cut.dossier_code)
 
     def _key(self, cut: Cut) -> str:
-        """A document's key in the journal: its file's content and its pages."""
-        return f"{self._hashes[cut.source]}:{_pages(cut)}"
+        """A document's key in the journal: its files' contents and its pages."""
+        return "+".join(f"{file}:{_numbers(pages)}" for file, pages in self._pages_of(cut))
 
-    def _pages_of(self, cut: Cut) -> tuple[str, list[int]]:
-        return self._hashes[cut.source], [page.ref.number for page in cut.pages]
+    def _pages_of(self, cut: Cut) -> list[tuple[str, list[int]]]:
+        """Its pages file by file, each file by its SHA-256."""
+        return [(self._hashes[path], pages) for path, pages in cut.parts]
 
     def _resume(self, state: str, result: dict[str, Any]) -> None:
         """A document an earlier run finished, reported again: one set aside then may
@@ -328,5 +331,17 @@ class _Documents:
 _SUMMARY = ("document_id", "dossier_code", "doc_type", "source", "pages")
 
 
-def _pages(cut: Cut) -> str:
-    return ",".join(str(page.ref.number) for page in cut.pages)
+def _numbers(pages: list[int]) -> str:
+    return ",".join(map(str, pages))
+
+
+def _where(cut: Cut) -> str:
+    """ "batch.pdf: pages 3,4", "p-001.jpg: pages 1; p-002.jpg: pages 1" """
+    return "; ".join(f"{path}: pages {_numbers(pages)}" for path, pages in cut.parts)
+
+
+def _single_page_files(refs: list[PageRef]) -> set[str]:
+    """Files of one page (a scanner that saves each page as its own file): a document
+    may run on from one to the next."""
+    counts = Counter(ref.path for ref in refs)
+    return {path for path, count in counts.items() if count == 1}

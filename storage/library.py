@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -127,11 +127,13 @@ class Library:
         *,
         document_id: str | None = None,
         dossier_code: str | None = None,
-        scan: Path | None = None,
+        scan: Path | Sequence[Path] | None = None,
         actor: str = "sohoa",
     ) -> StoredDocument:
         """Store a signed PDF/A with its extract object (CONTRACT.md's shape) and the scan
-        it came from; a ``document_id`` already stored gets a new version (a correction).
+        it came from (the files, in page order, of a document that runs over several
+        single-page scans); a ``document_id`` already stored gets a new version (a
+        correction).
         While the store, or the catalog's database, cannot be reached, what could not be
         written waits in the outbox (``queued``)."""
         current = self.catalog.document(document_id) if document_id else None  # a new ID: none
@@ -342,15 +344,27 @@ def catalog_errors() -> Iterator[None]:
 def document_objects(
     signed_pdf: Path | bytes,
     row: Mapping[str, Any],
-    scan: Path | None,
+    scan: Path | Sequence[Path] | None,
     environ: Mapping[str, str],
 ) -> list[OutgoingObject]:
-    """What one document puts, in order: the scan, the signed PDF, the extraction --
+    """What one document puts, in order: the scans, the signed PDF, the extraction --
     whose JSON names the signed PDF by its SHA-256 (its version ID is not known until
     it is stored, which may be later, from the outbox)."""
     document_id, dossier_code = row["document_id"], row["dossier_code"]
     doc_type, now = row["doc_type"], datetime.fromisoformat(row["stored_at"])
-    scan_sha = sha256_of(scan)[0] if scan else None
+    scans = [scan] if isinstance(scan, Path) else list(scan or ())
+    raw = [
+        OutgoingObject(
+            layout.scan_key(sha, path.suffix),
+            path,
+            "application/octet-stream",
+            layout.scan_metadata(path.name, now),
+            sha256=sha,
+        )
+        for path, sha in ((path, sha256_of(path)[0]) for path in scans)
+    ]
+    # one scan's SHA-256, or several, comma-separated in page order
+    scan_sha = ",".join(item.sha256 for item in raw if item.sha256) or None
     metadata = layout.signed_metadata(document_id, dossier_code, doc_type, now, scan_sha)
     signed = OutgoingObject(
         row["storage_key"],
@@ -375,16 +389,7 @@ def document_objects(
         layout.JSON,
         layout.extraction_metadata(document_id, doc_type, now),
     )
-    if scan is None or scan_sha is None:
-        return [signed, extraction]
-    raw = OutgoingObject(
-        layout.scan_key(scan_sha, scan.suffix),
-        scan,
-        "application/octet-stream",
-        layout.scan_metadata(scan.name, now),
-        sha256=scan_sha,
-    )
-    return [raw, signed, extraction]
+    return [*raw, signed, extraction]
 
 
 def _batched(items: Iterator[str], size: int) -> Iterator[list[str]]:

@@ -186,6 +186,28 @@ def test_documents_do_not_span_files_and_a_failed_page_fails_alone() -> None:
     ]
 
 
+def test_a_document_runs_on_over_single_page_scans_of_one_folder() -> None:
+    """A scanner that saves each page as a file: a certificate's two pages are two files;
+    not across folders, nor out of a multi-page file."""
+    single = {"s/p-001.jpg", "s/p-002.jpg", "s/p-003.jpg", "t/p-004.jpg"}
+    pages = [
+        page("s/p-001.jpg", 1, BIRTH),
+        page("s/p-002.jpg", 1, "trang hai"),
+        page("s/p-003.jpg", 1, CARD),
+        page("t/p-004.jpg", 1, BACK),  # another folder
+        page("m.pdf", 1, "trang ba"),
+        page("m.pdf", 2, "trang bon"),
+    ]
+    cuts = [item for item in cut_batch(pages, CODE, single) if isinstance(item, Cut)]
+    assert [cut.parts for cut in cuts] == [
+        [("s/p-001.jpg", [1]), ("s/p-002.jpg", [1])],
+        [("s/p-003.jpg", [1])],
+        [("t/p-004.jpg", [1])],
+        [("m.pdf", [1, 2])],
+    ]
+    assert [cut.source for cut in cuts] == ["s/p-001.jpg", "s/p-003.jpg", "t/p-004.jpg", "m.pdf"]
+
+
 def test_pages_an_earlier_run_finished_are_passed_over() -> None:
     """A resumed batch: the separator and the first document come from the journal, the
     rest is read -- and cut as the first run cut it."""

@@ -131,6 +131,40 @@ def test_killed_mid_batch_then_run_again_gives_the_same_documents(
     assert report["checked"] == len(objects) and not report["missing"] and not report["mismatched"]
 
 
+def test_a_folder_of_one_file_a_page_is_cut_as_the_same_batch_in_one_pdf(tmp_path) -> None:
+    """A batch's pages as single JPEG files (a scanner that saves each page as a file):
+    the same dossier and documents, a household register of two pages made of two files."""
+    path = tmp_path / "batch.pdf"
+    truth = generate_batch(path, seed=12, n_dossiers=1, docs_per_dossier=(2, 3))
+    assert [d["pages"] for d in truth["documents"]] == [[2, 3], [4]]
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    # the JPEG bytes the PDF embeds, one file a page: p-000.jpg is page 1
+    subprocess.run(["pdfimages", "-j", str(path), str(folder / "p")], check=True)
+    home = tmp_path / "home"
+    result = sohoa("process", folder, "--json", "--jobs", "2", home=home)
+    assert result.returncode == 0, result.stderr
+    stored = [json.loads(line) for line in result.stdout.splitlines()]
+    waiting = home / "review"
+    review = [json.loads((f / "extract.json").read_text()) for f in waiting.glob("*/")]
+
+    def files(document: dict) -> list[str]:
+        parts = document.get("parts") or [document]
+        return [Path(part["source"]).name for part in parts for _ in part["pages"]]
+
+    found = sorted((o["dossier_code"], o["doc_type"], *files(o)) for o in stored + review)
+    expected = sorted(
+        (d["dossier_code"], d["doc_type"], *(f"p-{n - 1:03d}.jpg" for n in d["pages"]))
+        for d in truth["documents"]
+    )
+    assert found == expected
+    (register,) = [o for o in stored + review if o["doc_type"] == "household_register"]
+    assert register["source"] == str(folder / "p-001.jpg") and register["pages"] == [1]
+    assert register["parts"] == [
+        {"source": str(folder / name), "pages": [1]} for name in ("p-001.jpg", "p-002.jpg")
+    ]
+
+
 def test_a_clerk_reviews_corrects_and_approves(batch, tmp_path) -> None:
     """The document set aside is listed with what to check; approved with a correction,
     it is signed, stored with the corrected field, found, and the audit log says who

@@ -6,6 +6,7 @@ in test_catalog.py)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import subprocess
 import sys
@@ -111,6 +112,22 @@ def test_the_same_scan_twice_is_stored_once(library, signed, tmp_path) -> None:
     (only,) = list(library.store.list("scans/"))
     assert len(library.store.versions(only.key)) == 1
     assert library.catalog.count() == 2
+
+
+def test_a_document_over_several_scans_keeps_each(library, signed, tmp_path) -> None:
+    """A document cut from two single-page image files stores both, named in page order
+    by the extraction and the signed PDF's metadata."""
+    pdf, _ = signed
+    scans = [tmp_path / "p-001.jpg", tmp_path / "p-002.jpg"]
+    for number, scan in enumerate(scans, 1):
+        scan.write_bytes(b"\xff\xd8 page %d" % number)
+    stored = library.store_document(pdf, _extract(), scan=scans)
+    hashes = [_sha(scan) for scan in scans]
+    assert sorted(o.key for o in library.store.list("scans/")) == sorted(
+        layout.scan_key(h, ".jpg") for h in hashes
+    )
+    extraction = json.loads(library.store.get(layout.extraction_key(stored.document_id)))
+    assert extraction["scan_sha256"] == ",".join(hashes)
 
 
 def test_a_correction_is_a_new_version_and_the_first_is_kept(library, signed, tmp_path) -> None:
