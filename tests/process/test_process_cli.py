@@ -3,8 +3,10 @@ subprocess, with real OCR, signing (the development CA), the local store and SQL
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -37,9 +39,11 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 def processed(batch: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory) -> tuple:
     path, _ = batch
     home = tmp_path_factory.mktemp("home")
+    started = time.monotonic()
     result = sohoa("process", path, "--json", "--jobs", "2", home=home)
     assert result.returncode == 0, result.stderr
-    return home, [json.loads(line) for line in result.stdout.splitlines()], result.stderr
+    took = time.monotonic() - started
+    return home, [json.loads(line) for line in result.stdout.splitlines()], result.stderr, took
 
 
 def _what(objects: list[dict]) -> list[tuple]:
@@ -48,7 +52,7 @@ def _what(objects: list[dict]) -> list[tuple]:
 
 def test_dossiers_and_documents_as_the_batch_holds_them(batch, processed) -> None:
     _, truth = batch
-    home, stored, stderr = processed
+    home, stored, stderr, _ = processed
     expected = {(d["dossier_code"], d["doc_type"], tuple(d["pages"])) for d in truth["documents"]}
     review = [json.loads((f / "extract.json").read_text()) for f in (home / "review").iterdir()]
     assert set(_what(stored)) | set(_what(review)) == expected
@@ -60,7 +64,7 @@ def test_dossiers_and_documents_as_the_batch_holds_them(batch, processed) -> Non
 
 
 def test_a_stored_document_comes_back_signed_and_found(processed, tmp_path) -> None:
-    home, stored, _ = processed
+    home, stored, _, _ = processed
     first = stored[0]
     got = sohoa("get", first["document_id"], "-o", tmp_path / "got.pdf", home=home)
     assert got.returncode == 0, got.stderr
@@ -74,7 +78,7 @@ def test_a_stored_document_comes_back_signed_and_found(processed, tmp_path) -> N
 
 def test_running_it_again_resumes_and_stores_nothing_twice(batch, processed) -> None:
     path, _ = batch
-    home, stored, _ = processed
+    home, stored, _, _ = processed
     report_file = home / "again.json"
     again = sohoa("process", path, "--json", "--jobs", "2", "--report", report_file, home=home)
     assert again.returncode == 0, again.stderr
@@ -91,29 +95,20 @@ def test_running_it_again_resumes_and_stores_nothing_twice(batch, processed) -> 
     assert listed == {o["document_id"] for o in stored}  # no second copy of any
 
 
-def test_killed_mid_batch_then_run_again_gives_the_same_documents(
+def test_killed_at_random_points_then_run_again_gives_the_same_documents(
     batch, processed, tmp_path
 ) -> None:
-    """kill -9 once the first document is stored; the re-run finishes the batch: the
-    same documents under the same IDs as the uninterrupted run, each stored once."""
+    """kill -9 of the whole process group: once right after the first document is stored,
+    then at random moments of the runs that resume it; the last run finishes the batch.
+    The same documents under the same IDs as the uninterrupted run, each stored once,
+    every stored object intact."""
     path, _ = batch
-    _, uninterrupted, _ = processed
+    _, uninterrupted, _, took = processed
     home = tmp_path / "home"
-    env = dict(os.environ, SOHOA_HOME=str(home))
-    run = subprocess.Popen(
-        [SOHOA, "process", str(path), "--json", "--jobs", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
-    assert run.stdout is not None
-    first = run.stdout.readline()  # a document is stored
-    os.killpg(run.pid, signal.SIGKILL)
-    run.wait(timeout=60)
-    assert first, "killed before any document was stored"
-    time.sleep(0.2)
+    _run_killed(path, home, after_first_document=True)
+    rng = random.Random(6)
+    for _ in range(3):
+        _run_killed(path, home, after_seconds=rng.uniform(1.0, took))
     report_file = tmp_path / "report.json"
     again = sohoa("process", path, "--json", "--jobs", "2", "--report", report_file, home=home)
     assert again.returncode == 0, again.stderr
@@ -129,6 +124,30 @@ def test_killed_mid_batch_then_run_again_gives_the_same_documents(
     scrub = sohoa("scrub", "--json", home=home)
     report = json.loads(scrub.stdout)
     assert report["checked"] == len(objects) and not report["missing"] and not report["mismatched"]
+
+
+def _run_killed(
+    path: Path, home: Path, *, after_first_document: bool = False, after_seconds: float = 0
+) -> None:
+    """Run the batch and kill -9 its process group (workers included) at that moment."""
+    run = subprocess.Popen(
+        [SOHOA, "process", str(path), "--json", "--jobs", "2"],
+        env=dict(os.environ, SOHOA_HOME=str(home)),
+        stdout=subprocess.PIPE if after_first_document else subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    if after_first_document:
+        assert run.stdout is not None
+        assert run.stdout.readline(), "it ended before any document was stored"
+    else:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            run.wait(timeout=after_seconds)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(run.pid, signal.SIGKILL)
+    run.wait(timeout=60)
+    time.sleep(0.2)
 
 
 def test_a_folder_of_one_file_a_page_is_cut_as_the_same_batch_in_one_pdf(tmp_path) -> None:
