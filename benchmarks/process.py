@@ -13,19 +13,28 @@ one thread: ``OMP_THREAD_LIMIT=1``):
 - ``sohoa process --jobs N`` into a fresh ``SOHOA_HOME``: clean-up, OCR, separators and
   documents, fields, PDF/A, PAdES signature, local store and SQLite catalog;
 - ``sohoa process`` again on a batch of a quarter of the pages: its peak memory beside
-  the full batch's says whether memory grows with the batch.
+  the full batch's says whether memory grows with the batch;
+- with ``--kills N``: ``sohoa process`` into another fresh home, ``kill -9`` of its process
+  group at N random moments (fixed seed) of the runs that resume it, then a last run to
+  the end; its documents are compared with the uninterrupted run's: lost, duplicated
+  (catalogued more than once), and IDs that differ.
 
 Prints a markdown table: pages, seconds, pages/s, the ratio to plain Tesseract, and the
-peak of each command's process tree's summed resident memory (sampled from /proc).
+peak of each command's process tree's summed resident memory (sampled from /proc); then
+where sohoa's time went (its report's ``seconds``: how busy the workers were) and the
+kill-and-resume outcome.
 
-    python benchmarks/process.py --pages 200 --jobs 2 --workdir /tmp/process-bench
+    python benchmarks/process.py --pages 200 --jobs 2 --kills 10 --workdir /tmp/process-bench
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -104,8 +113,68 @@ def ocrmypdf(batch: Path, workdir: Path, jobs: int) -> tuple[float, float]:
 
 
 def sohoa_process(batch: Path, home: Path, jobs: int) -> tuple[float, float]:
+    """A fresh home; its report at ``home``/report.json."""
     shutil.rmtree(home, ignore_errors=True)
-    return timed([SOHOA, "process", str(batch), "--jobs", str(jobs)], {"SOHOA_HOME": str(home)})
+    home.mkdir(parents=True)
+    report = str(home / "report.json")
+    argv = [SOHOA, "process", str(batch), "--jobs", str(jobs), "--report", report]
+    return timed(argv, {"SOHOA_HOME": str(home)})
+
+
+def where_time_went(home: Path, jobs: int) -> str:
+    seconds = json.loads((home / "report.json").read_text())["seconds"]
+    wall, pages, documents = seconds["wall"], seconds["page_stage"], seconds["document_stage"]
+    return (
+        f"sohoa process: {wall:.1f} s wall; page stage {pages:.1f} s over {jobs} workers "
+        f"({pages / (jobs * wall):.0%} busy); per-document stages {documents:.1f} s in the "
+        "main process, beside them"
+    )
+
+
+def kill_and_resume(
+    batch: Path, workdir: Path, jobs: int, kills: int, took: float, reference: Path
+) -> str:
+    """kill -9 at ``kills`` random moments, resume to the end, compare with ``reference``
+    (the uninterrupted run's home)."""
+    home = workdir / "home-killed"
+    shutil.rmtree(home, ignore_errors=True)
+    env = dict(os.environ, SOHOA_HOME=str(home))
+    argv = [SOHOA, "process", str(batch), "--jobs", str(jobs)]
+    rng = random.Random(kills)
+    started = time.perf_counter()
+    for _ in range(kills):
+        run = subprocess.Popen(
+            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            run.wait(timeout=rng.uniform(1.0, took / 2))  # each resumed run has less to do
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    report_file = home / "report.json"
+    subprocess.run([*argv, "--report", str(report_file)], env=env, check=True, capture_output=True)
+    seconds = time.perf_counter() - started
+    scrub = subprocess.run([SOHOA, "scrub", "--json"], env=env, capture_output=True, text=True)
+    catalogued = json.loads(scrub.stdout)["checked"]
+
+    def documents(report_path: Path) -> dict[str, tuple]:
+        report = json.loads(report_path.read_text())
+        return {
+            d["document_id"]: (d["dossier_code"], d["doc_type"], tuple(d["pages"]))
+            for d in report.get("stored_documents", []) + report["review"]
+        }
+
+    mine, theirs = documents(report_file), documents(reference / "report.json")
+    stored = json.loads(report_file.read_text())["stored"]
+    lost = len(set(theirs) - set(mine))
+    other = sum(1 for key in mine if key in theirs and mine[key] != theirs[key])
+    return (
+        f"killed {kills} times, then resumed to the end ({seconds:.0f} s in all): "
+        f"{len(mine)} documents ({len(theirs)} uninterrupted), {lost} lost, "
+        f"{catalogued - stored} duplicated in the catalog, {other} different, "
+        f"{len(set(mine) - set(theirs))} IDs the uninterrupted run does not have"
+    )
 
 
 def main() -> None:
@@ -114,6 +183,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sohoa-process-bench"))
+    parser.add_argument("--kills", type=int, default=0, help="kill -9 and resume N times")
+    parser.add_argument(
+        "--without-ocrmypdf", action="store_true", help="its row takes 20+ minutes on 200 pages"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     os.environ["OMP_THREAD_LIMIT"] = "1"
@@ -142,15 +215,25 @@ def main() -> None:
             lambda: sohoa_process(small, args.workdir / "home-small", args.jobs),
         ),
     ]
+    if args.without_ocrmypdf:
+        runs = [run for run in runs if not run[0].startswith("OCRmyPDF")]
     base = 0.0
+    took = 0.0
     for name, count, run in runs:  # each row as soon as it is measured
         seconds, peak = run()
+        if name.startswith("sohoa process (signed"):
+            took = seconds
         rate = count / seconds
         base = base or rate
         print(
             f"| {name} | {count} | {seconds:.1f} | {rate:.3f} | {rate / base:.2f}x | {peak:.0f} |"
         )
         print(flush=True, end="")
+    print()
+    print(where_time_went(args.workdir / "home", args.jobs))
+    if args.kills:
+        home = args.workdir / "home"
+        print(kill_and_resume(batch, args.workdir, args.jobs, args.kills, took, home))
 
 
 if __name__ == "__main__":

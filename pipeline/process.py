@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
@@ -36,8 +37,9 @@ from .batch import Cut, Finished, Replayed, Separator, cut_batch
 from .errors import SohoaError
 from .extract import Document, describe
 from .journal import DOCUMENT, REVIEW, SEPARATOR, STORED, STORING, Journal
-from .models import PageRef
+from .models import PageRef, PageText
 from .ocr import OcrSettings
+from .review import SCANS
 from .runner import PageOutcome, read_pages
 from .settings import Settings
 
@@ -53,6 +55,12 @@ class BatchReport:
     failed: list[str] = field(default_factory=list)  # one line each
     resumed: int = 0  # documents a previous run had finished
     pages_read: int = 0  # pages the page stage read (those a previous run finished: not)
+    #: where the time went: the page stage's seconds summed over its workers, the
+    #: per-document stages' (extract, archive, sign, store: in this process, while the
+    #: workers read the next pages), and the batch's wall-clock seconds
+    seconds: dict[str, float] = field(
+        default_factory=lambda: {"page_stage": 0.0, "document_stage": 0.0, "wall": 0.0}
+    )
 
     def by_type(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -65,11 +73,13 @@ class BatchReport:
             "dossiers": self.dossiers,
             "documents": len(self.stored) + len(self.review),
             "stored": len(self.stored),
+            "stored_documents": self.stored,
             "review": self.review,
             "by_type": self.by_type(),
             "failed": self.failed,
             "resumed": self.resumed,
             "pages_read": self.pages_read,
+            "seconds": {name: round(value, 3) for name, value in self.seconds.items()},
         }
 
 
@@ -97,6 +107,7 @@ def process_batch(
     from sohoa.signing.config import open_signer  # late: extract needs neither
     from sohoa.storage.library import Library
 
+    started = time.perf_counter()
     inputs = list(intake.iter_inputs(paths))
     report = BatchReport()
     with ExitStack() as stack:
@@ -121,9 +132,12 @@ def process_batch(
             elif isinstance(item, Finished):
                 step.finished(item)
             elif isinstance(item, Cut):
+                document_started = time.perf_counter()
                 step.take(item)
+                report.seconds["document_stage"] += time.perf_counter() - document_started
             else:  # pages before the first separator, a page that could not be read
                 _fail(report, hooks, item.message)
+    report.seconds["wall"] = time.perf_counter() - started
     return report
 
 
@@ -156,6 +170,8 @@ def _observed(
     for outcome in outcomes:
         if not isinstance(outcome, Replayed):
             report.pages_read += 1
+            if isinstance(outcome, PageText):
+                report.seconds["page_stage"] += outcome.timings.get("total", 0.0)
             hooks.on_page(outcome)
         yield outcome
 
@@ -279,9 +295,21 @@ class _Documents:
         (building / "extract.json").write_text(
             json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8"
         )
+        (building / SCANS).write_text(json.dumps(self._keep_scans(cut)), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         building.rename(folder)
         return result
+
+    def _keep_scans(self, cut: Cut) -> dict[str, list[str]]:
+        """The raw scans of a document set aside, stored now: the files may be gone when
+        a clerk approves it. Where the store cannot be reached, their paths."""
+        from sohoa.storage.objects import StoreUnavailable
+
+        scans = [Path(path) for path, _ in cut.parts]
+        try:
+            return {"sha256": self.library.keep_scans(scans)}
+        except StoreUnavailable:
+            return {"paths": [str(path.resolve()) for path in scans]}
 
     def _info(self, document: Document, cut: Cut) -> ArchiveInfo:
         title = f"{document.doc_type} {cut.dossier_code or ''}".strip()

@@ -26,6 +26,10 @@ class ReviewError(SohoaError):
     """A document that is not in the queue, or a correction that cannot be made."""
 
 
+#: what a waiting document's raw scans are (``Waiting.scans``)
+SCANS = "scans.json"
+
+
 @dataclass(frozen=True, slots=True)
 class Waiting:
     """One document in the queue."""
@@ -40,6 +44,18 @@ class Waiting:
     @property
     def archive(self) -> Path:
         return self.folder / "archive.pdf"
+
+    def scans(self) -> tuple[list[Path], list[str]]:
+        """Its raw scans: (files to store with it, SHA-256s of those stored already).
+        ``sohoa process`` stores them when it sets the document aside (``scans.json``:
+        ``{"sha256": [...]}``), or, where the store could not be reached then, names the
+        files (``{"paths": [...]}``), stored with the document if they are still there."""
+        try:
+            kept = json.loads((self.folder / SCANS).read_text("utf-8"))
+        except FileNotFoundError:
+            return [], []
+        files = [Path(path) for path in kept.get("paths", []) if Path(path).is_file()]
+        return files, list(kept.get("sha256", []))
 
     def unsure(self) -> dict[str, str]:
         """Why each field needs a look: what the checks found, or a low confidence."""
@@ -133,11 +149,14 @@ def approve(
             stamp=stamp,
         )
         contract = {k: v for k, v in extract.items() if k not in ("document_id", "dossier_code")}
+        files, kept = entry.scans()
         stored = library.store_document(
             signed,
             contract,
             document_id=document_id,
             dossier_code=extract.get("dossier_code"),
+            scan=files,
+            kept_scans=kept,
             actor=actor,
         )
     before = entry.extract.get("fields", {})

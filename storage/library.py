@@ -128,11 +128,13 @@ class Library:
         document_id: str | None = None,
         dossier_code: str | None = None,
         scan: Path | Sequence[Path] | None = None,
+        kept_scans: Sequence[str] = (),
         actor: str = "sohoa",
     ) -> StoredDocument:
         """Store a signed PDF/A with its extract object (CONTRACT.md's shape) and the scan
         it came from (the files, in page order, of a document that runs over several
-        single-page scans); a ``document_id`` already stored gets a new version (a
+        single-page scans; or ``kept_scans``, the SHA-256s :meth:`keep_scans` gave for
+        them earlier); a ``document_id`` already stored gets a new version (a
         correction).
         While the store, or the catalog's database, cannot be reached, what could not be
         written waits in the outbox (``queued``)."""
@@ -144,7 +146,7 @@ class Library:
         sha256, size = sha256_of(signed_pdf)
         key = layout.signed_key(document_id, dossier_code)
         row = catalog_row(extract, document_id, dossier_code, version, sha256, size, now, key)
-        objects = document_objects(signed_pdf, row, scan, self._environ)
+        objects = document_objects(signed_pdf, row, scan, self._environ, kept_scans)
         try:
             stored = [self._put(item) for item in objects]
             self._record(row, next(s for s in stored if s.key == key), actor)
@@ -154,6 +156,13 @@ class Library:
             self.outbox.enqueue(entry, objects, {"row": row, "actor": actor})
             return StoredDocument(document_id, version, dossier_code, sha256, key, queued=True)
         return StoredDocument(document_id, version, dossier_code, sha256, key)
+
+    def keep_scans(self, scans: Sequence[Path]) -> list[str]:
+        """Store raw scans now, by content, for a document to be stored later (one set
+        aside for review: its scan may be gone when a clerk approves it); their SHA-256s,
+        for ``store_document(kept_scans=...)``. Raises :class:`StoreUnavailable`."""
+        now = datetime.now(UTC)
+        return [self._put(raw).sha256 for raw in (scan_object(path, now) for path in scans)]
 
     def _put(self, item: OutgoingObject) -> StoredObject:
         """Scans by content (stored once); the signed PDF and extraction as new versions."""
@@ -346,25 +355,17 @@ def document_objects(
     row: Mapping[str, Any],
     scan: Path | Sequence[Path] | None,
     environ: Mapping[str, str],
+    kept_scans: Sequence[str] = (),
 ) -> list[OutgoingObject]:
-    """What one document puts, in order: the scans, the signed PDF, the extraction --
-    whose JSON names the signed PDF by its SHA-256 (its version ID is not known until
-    it is stored, which may be later, from the outbox)."""
+    """What one document puts, in order: the scans (not those kept already), the signed
+    PDF, the extraction -- whose JSON names the signed PDF by its SHA-256 (its version
+    ID is not known until it is stored, which may be later, from the outbox)."""
     document_id, dossier_code = row["document_id"], row["dossier_code"]
     doc_type, now = row["doc_type"], datetime.fromisoformat(row["stored_at"])
     scans = [scan] if isinstance(scan, Path) else list(scan or ())
-    raw = [
-        OutgoingObject(
-            layout.scan_key(sha, path.suffix),
-            path,
-            "application/octet-stream",
-            layout.scan_metadata(path.name, now),
-            sha256=sha,
-        )
-        for path, sha in ((path, sha256_of(path)[0]) for path in scans)
-    ]
+    raw = [scan_object(path, now) for path in scans]
     # one scan's SHA-256, or several, comma-separated in page order
-    scan_sha = ",".join(item.sha256 for item in raw if item.sha256) or None
+    scan_sha = ",".join([*kept_scans, *(item.sha256 for item in raw if item.sha256)]) or None
     metadata = layout.signed_metadata(document_id, dossier_code, doc_type, now, scan_sha)
     signed = OutgoingObject(
         row["storage_key"],
@@ -390,6 +391,18 @@ def document_objects(
         layout.extraction_metadata(document_id, doc_type, now),
     )
     return [*raw, signed, extraction]
+
+
+def scan_object(path: Path, received: datetime) -> OutgoingObject:
+    """A raw scan as stored: by its content's SHA-256, under the name it came with."""
+    sha = sha256_of(path)[0]
+    return OutgoingObject(
+        layout.scan_key(sha, path.suffix),
+        path,
+        "application/octet-stream",
+        layout.scan_metadata(path.name, received),
+        sha256=sha,
+    )
 
 
 def _batched(items: Iterator[str], size: int) -> Iterator[list[str]]:

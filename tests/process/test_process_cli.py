@@ -4,6 +4,7 @@ subprocess, with real OCR, signing (the development CA), the local store and SQL
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import random
@@ -222,6 +223,12 @@ def test_a_clerk_reviews_corrects_and_approves(batch, tmp_path) -> None:
     (correction,) = [e for e in trail if e.action == "corrected"]
     assert correction.actor == "clerk:test"
     assert correction.detail["fields"][field][1] == "Nguyễn Văn Đúng"
+    from sohoa.storage import layout
+    from sohoa.storage.library import Library
+
+    with Library.open(home) as library:  # the raw scan, kept when it was set aside
+        body = json.loads(library.store.get(layout.extraction_key(waiting["document_id"])))
+    assert body["scan_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     again = sohoa("process", path, "--jobs", "2", home=home)
     assert "0 to review" in again.stderr
 
