@@ -14,13 +14,16 @@ one thread: ``OMP_THREAD_LIMIT=1``):
   documents, fields, PDF/A, PAdES signature, local store and SQLite catalog;
 - ``sohoa process`` again on a batch of a quarter of the pages: its peak memory beside
   the full batch's says whether memory grows with the batch;
+- with ``--large N``: ``sohoa process`` on a batch of about N pages too (500: the issue's
+  memory bound);
 - with ``--kills N``: ``sohoa process`` into another fresh home, ``kill -9`` of its process
   group at N random moments (fixed seed) of the runs that resume it, then a last run to
   the end; its documents are compared with the uninterrupted run's: lost, duplicated
   (catalogued more than once), and IDs that differ.
 
 Prints a markdown table: pages, seconds, pages/s, the ratio to plain Tesseract, and the
-peak of each command's process tree's summed resident memory (sampled from /proc); then
+peak of each command's process tree's summed memory (proportional set sizes, sampled from
+/proc: ``ocr_quality.sampled_peak_mib``); then
 where sohoa's time went (its report's ``seconds``: how busy the workers were) and the
 kill-and-resume outcome.
 
@@ -185,6 +188,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sohoa-process-bench"))
     parser.add_argument("--kills", type=int, default=0, help="kill -9 and resume N times")
     parser.add_argument(
+        "--large", type=int, default=0, help="also a batch of about this many pages (memory)"
+    )
+    parser.add_argument(
         "--without-ocrmypdf", action="store_true", help="its row takes 20+ minutes on 200 pages"
     )
     args = parser.parse_args()
@@ -217,6 +223,16 @@ def main() -> None:
     ]
     if args.without_ocrmypdf:
         runs = [run for run in runs if not run[0].startswith("OCRmyPDF")]
+    if args.large:
+        large = args.workdir / f"batch-{args.large}.pdf"
+        large_pages = make_batch(large, args.large, args.seed + 2)
+        runs.append(
+            (
+                "sohoa process, the large batch",
+                large_pages,
+                lambda: sohoa_process(large, args.workdir / "home-large", args.jobs),
+            )
+        )
     base = 0.0
     took = 0.0
     for name, count, run in runs:  # each row as soon as it is measured
