@@ -10,6 +10,8 @@ Public API::
     draw_params(level, rng, dpi=None) / apply_scan(image, src_dpi, params, rng)
     write_pages(path, images, fmt)                                   # png/jpeg/tiff/tiff-g4/pdf
     separator_sheet(rng, dpi, code) / blank_page(rng, dpi)
+    render_spread(rng, dpi, kind=None) -> (RenderedDoc, RenderedSpread)  # two facing pages
+    scan_spread(spread, level, rng, dpi=None, upside_down=None) -> ScannedSpread
 
 CLI: ``python -m sohoa.synth corpus OUT --seed 1 --pages 60``.
 """
@@ -20,6 +22,7 @@ from .documents import DOC_TYPES, render_document
 from .model import RenderedDoc, RenderedPage
 from .scan import LEVELS, ScanParams, apply_scan, draw_params
 from .special import blank_page, separator_sheet
+from .spread import RenderedSpread, ScannedSpread, render_spread, scan_spread, spread_truth
 
 __all__ = [
     "DOC_TYPES",
@@ -28,7 +31,9 @@ __all__ = [
     "LEVELS",
     "RenderedDoc",
     "RenderedPage",
+    "RenderedSpread",
     "ScanParams",
+    "ScannedSpread",
     "apply_scan",
     "blank_page",
     "draw_params",
@@ -36,6 +41,9 @@ __all__ = [
     "generate_batch",
     "generate_corpus",
     "render_document",
+    "render_spread",
+    "scan_spread",
     "separator_sheet",
+    "spread_truth",
     "write_pages",
 ]

@@ -27,6 +27,7 @@ from .model import RenderedDoc, RenderedPage
 from .people import dossier_code
 from .scan import LEVELS, ScanParams, apply_scan, draw_params
 from .special import blank_page, separator_sheet
+from .spread import SPREAD_KINDS, RenderedSpread, render_spread, scan_spread, spread_truth
 
 GROUND_TRUTH = "ground_truth.jsonl"
 CARD_MIN_DPI = 200  # ID-card type is 5-7 pt: below this no one can read it
@@ -193,7 +194,7 @@ def _assemble(
     path: Path,
     name: str,
     fmt: str,
-    docs: Iterable[RenderedDoc],
+    docs: Iterable[RenderedDoc | OpenedDoc],
     params: ScanParams,
     rng: random.Random,
     blank_rate: float,
@@ -214,6 +215,10 @@ def _assemble(
             _add(scanned, page_recs, [separators.pop(d_index)], params, rng)
         if multi and d_index and rng.random() < blank_rate:
             _add(scanned, page_recs, [blank_page(rng, blank_dpi)], params, rng)
+        if isinstance(doc, OpenedDoc):  # its two pages on one page of the file
+            doc_recs.append({**doc_record(name, 0, doc.doc), "pages": [len(page_recs) + 1]})
+            _add_spread(scanned, page_recs, doc.spread, params, rng)
+            continue
         doc_recs.append(doc_record(name, len(page_recs) + 1, doc))
         _add(scanned, page_recs, list(doc.pages), params, rng)
     scanned.write(path)
@@ -224,6 +229,31 @@ def _assemble(
         "pages": page_recs,
         "documents": doc_recs,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedDoc:
+    """A document scanned lying open: its two pages on one image (:mod:`.spread`)."""
+
+    doc: RenderedDoc
+    spread: RenderedSpread
+
+    @property
+    def pages(self) -> tuple[RenderedPage, ...]:
+        return self.doc.pages
+
+
+def _add_spread(
+    scanned: _Scanned,
+    recs: list[dict[str, Any]],
+    spread: RenderedSpread,
+    params: ScanParams,
+    rng: random.Random,
+) -> None:
+    scan = scan_spread(spread, params.level, rng, params.dpi)
+    scanned.append(scan.image)
+    record = page_record(len(recs) + 1, spread, scan.params)  # type: ignore[arg-type]
+    recs.append({**record, "spread": spread_truth(spread, scan)})
 
 
 class _Scanned:
@@ -271,8 +301,11 @@ def generate_batch(
     dpi: int | None = None,
     symbology: str | None = None,
     blank_rate: float = 0.0,
+    spread_rate: float = 0.0,
 ) -> dict[str, Any]:
-    """One scanner-feeder file: dossiers, each opened by a separator sheet with its code.
+    """One scanner-feeder file: dossiers, each opened by a separator sheet with its code;
+    a household register or land-use certificate scanned lying open, its two pages on one
+    image, at ``spread_rate`` (its document's ``pages`` then name that one page).
 
     Returns the ground-truth record (also written beside the file as ``<name>.gt.json``):
     the corpus record plus ``dossiers`` [{code, separator_page, pages, documents}] and a
@@ -299,10 +332,15 @@ def generate_batch(
     params = draw_params(level, rng, dpi)
     if "citizen_id_card" in doc_types and params.dpi < CARD_MIN_DPI:
         params = replace(params, dpi=CARD_MIN_DPI)
-    docs = (  # rendered as they are scanned
-        render_document(doc_type, random.Random(f"{seed}-bdoc-{i}"), render_dpi)
-        for i, doc_type in enumerate(doc_types)
-    )
+    opened = random.Random(f"{seed}-spreads")  # its own draws: other seeds' batches as they were
+
+    def render(i: int, doc_type: str) -> RenderedDoc | OpenedDoc:
+        doc_rng = random.Random(f"{seed}-bdoc-{i}")
+        if doc_type in SPREAD_KINDS and opened.random() < spread_rate:
+            return OpenedDoc(*render_spread(doc_rng, render_dpi, doc_type))
+        return render_document(doc_type, doc_rng, render_dpi)
+
+    docs = (render(i, doc_type) for i, doc_type in enumerate(doc_types))  # as they are scanned
     record = _assemble(path, path.name, fmt, docs, params, rng, blank_rate, separators)
     dossiers = []
     for code, start, count in codes:

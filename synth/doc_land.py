@@ -1,13 +1,17 @@
-"""GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT (the "red/pink book"), its inner page with the parcel."""
+"""GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT (the "red/pink book"): its page with the owner and the
+parcel, and the facing page with the parcel's sketch and later changes (for spreads)."""
 
 from __future__ import annotations
 
 import random
 from datetime import date
 
+from .canvas import Span
 from .doc_civil import finish
 from .elements import choose_style, motto_centered, new_page, place_date, signature_block, title
+from .flow import Flow
 from .marks import emblem
+from .model import RenderedPage
 from .people import random_date, random_person
 from .places import random_address
 from .wording import area_text, number_words
@@ -148,3 +152,82 @@ def _frame(page, rng: random.Random) -> None:
     page.draw.rectangle(
         (m2, m2, page.width - m2, page.height - m2), outline=colour, width=max(1, page.px(0.3))
     )
+
+
+NEIGHBOURS = ("Đường bê tông", "Đường đất", "Mương nước", "Ngõ đi chung", "Đất nông nghiệp")
+
+
+def land_use_back_page(
+    rng: random.Random,
+    dpi: int,
+    fields: dict | None = None,
+    paper: tuple[int, int, int] | None = None,
+) -> RenderedPage:
+    """The page facing the certificate's details when the folded sheet lies open: III. the
+    parcel's sketch with its edge lengths, IV. the changes recorded after issue (a ruled
+    table, mostly empty). ``fields``: the certificate's, so the sketch names its parcel."""
+    style = choose_style(rng)
+    page, flow = new_page(rng, dpi, style, paper or rng.choice(PINK))
+    _frame(page, rng)
+    flow.x0 += page.px(6)
+    flow.x1 -= page.px(6)
+    flow.y += page.px(8)
+    parcel = (fields or {}).get("parcel_number") or str(rng.randint(1, 1500))
+    sheet = (fields or {}).get("map_sheet_number") or str(rng.randint(1, 80))
+    flow.text("III. Sơ đồ thửa đất, nhà ở và tài sản khác gắn liền với đất", "bold")
+    flow.skip(0.5)
+    _sketch(flow, rng, f"Thửa {parcel}, tờ {sheet}")
+    flow.text("IV. Những thay đổi sau khi cấp giấy chứng nhận", "bold")
+    flow.skip(0.3)
+    rows = [["", ""] for _ in range(rng.randint(3, 6))]
+    if rng.random() < 0.4:
+        owner = random_person(rng)
+        rows[0] = [
+            f"Chuyển nhượng cho {owner.full_name.upper()}",
+            random_date(rng, date(2015, 1, 1), date(2025, 6, 30)).strftime("%d/%m/%Y"),
+        ]
+    flow.table(
+        ["Nội dung thay đổi và cơ sở pháp lý", "Xác nhận của cơ quan có thẩm quyền"],
+        rows,
+        [6.0, 3.5],
+        ["left", "center"],
+    )
+    return finish(page, "land_use_certificate")
+
+
+def _sketch(flow: Flow, rng: random.Random, name: str) -> None:
+    """A four- or five-sided parcel outline with its edge lengths, its name in the middle
+    and what borders it on one side; the flow continues below it."""
+    page = flow.page
+    width = round((flow.x1 - flow.x0) * rng.uniform(0.45, 0.6))
+    height = page.px(rng.uniform(55, 80))
+    left = (flow.x0 + flow.x1 - width) // 2
+    jitter = page.px(8)
+    top = flow.y + jitter + page.px(6)  # room for the neighbour's name above
+    corners = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
+    if rng.random() < 0.5:
+        corners.insert(2, (1.0, 0.5))
+    points = [
+        (
+            left + round(cx * width) + rng.randint(-jitter, jitter),
+            top + round(cy * height) + rng.randint(-jitter, jitter),
+        )
+        for cx, cy in corners
+    ]
+    page.draw.polygon(points, outline=(20, 20, 20), width=max(1, page.px(0.4)))
+    small = flow.font("regular", 0.8)
+    for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1], strict=True):
+        length = f"{rng.uniform(4, 40):.2f}".replace(".", ",")
+        mx, my = (x0 + x1) // 2, (y0 + y1) // 2
+        page.write(mx - page.measure(length, small) // 2, my - page.px(1.5), [Span(length, small)])
+    label = flow.font("bold", 0.9)
+    cx = sum(x for x, _ in points) // len(points)
+    cy = sum(y for _, y in points) // len(points)
+    page.write(cx - page.measure(name, label) // 2, cy, [Span(name, label)])
+    road = rng.choice(NEIGHBOURS)
+    page.write(
+        (points[0][0] + points[1][0] - page.measure(road, small)) // 2,
+        min(points[0][1], points[1][1]) - page.px(7),
+        [Span(road, small)],
+    )
+    flow.y = top + height + jitter + flow.line_height * 2

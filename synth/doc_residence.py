@@ -123,8 +123,11 @@ def residence_confirmation(rng: random.Random, dpi: int) -> RenderedDoc:
     return RenderedDoc("residence_confirmation", fields, (finish(page, "residence_confirmation"),))
 
 
-def household_register(rng: random.Random, dpi: int) -> RenderedDoc:
-    """One page (info and members) or two (the booklet's info page, then the members page)."""
+def household_register(
+    rng: random.Random, dpi: int, *, two_pages: bool | None = None
+) -> RenderedDoc:
+    """One page (info and members) or two (the booklet's info page, then the members page);
+    ``two_pages`` forces the choice (a booklet spread needs both pages), else it is drawn."""
     style = choose_style(rng)
     paper = rng.choice([(250, 248, 240), (246, 246, 238), (255, 255, 255)])
     members = random_household(rng, rng.choice([3, 4, 5, 6, 7, 8]))
@@ -133,7 +136,8 @@ def household_register(rng: random.Random, dpi: int) -> RenderedDoc:
     register_no = f"{rng.randrange(10**8, 10**9)}"
     when = random_date(rng, date(1995, 1, 1), date(2020, 12, 31))
     upper = _police(addr)[0]
-    two_pages = rng.random() < 0.45
+    drawn = rng.random() < 0.45  # drawn either way: a seed makes the same register
+    two_pages = drawn if two_pages is None else two_pages
     page, flow = new_page(rng, dpi, style, paper)
     if rng.random() < 0.5:
         admin_header(flow, [upper, f"CÔNG AN {addr.district.upper()}"], None, None)

@@ -15,6 +15,9 @@ the modules beside this one:
    table rules, dotted leaders, signatures and pictures erased;
 7. ``tone.is_blank``.
 
+Before it, the page stage may ask ``spread.find_spread`` whether a landscape scan holds two
+facing pages (an opened booklet) and clean each half as a page of its own.
+
 The original page is never changed: the archive keeps it, and :attr:`CleanedPage.to_original`
 maps any point of the cleaned image back onto it.
 """
@@ -45,6 +48,7 @@ from .geometry import (
     working_scale,
 )
 from .rules import find_dotted_leaders, find_pictures, find_rules, remove_rules
+from .spread import Spread, find_spread
 from .tone import (
     binarize,
     content_box,
@@ -59,6 +63,7 @@ from .tone import (
 __all__ = [
     "CleanOptions",
     "CleanedPage",
+    "Spread",
     "analysis_ink",
     "binarize",
     "clean_page",
@@ -70,6 +75,7 @@ __all__ = [
     "find_dotted_leaders",
     "find_pictures",
     "find_rules",
+    "find_spread",
     "flatten_illumination",
     "is_blank",
     "plausible_dpi",
