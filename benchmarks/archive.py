@@ -93,7 +93,7 @@ def _measure(path: Path, out_dir: Path, ocrmypdf: bool, signer: object) -> dict[
     settings = replace(load_settings().ocr, archive_images=True)
     refs = intake.list_pages(str(path))
     started = time.perf_counter()
-    pages = [read_page(ref, settings) for ref in refs]
+    pages = [page for ref in refs for page in read_page(ref, settings)]
     # the page worker's encoding of the scan is the archive's, not the OCR's, time
     encoding_seconds = sum(page.timings.get("archive_image", 0.0) for page in pages)
     ocr_seconds = time.perf_counter() - started - encoding_seconds

@@ -163,9 +163,10 @@ def encode_scan(ref: PageRef, image: np.ndarray, dpi: float) -> bytes:
     The page stage's worker calls it while the scan is decoded (``OcrSettings.
     archive_images``): decoding a 300-dpi PNG again costs more than encoding it."""
     height, width = image.shape[:2]
-    if _passes_through(ref, dpi, (width, height)):
+    whole = ref.side == 0  # not one page of a spread, whose file holds both
+    if whole and _passes_through(ref, dpi, (width, height)):
         return _repacked_jpeg(Path(ref.path).read_bytes())
-    if ref.kind is SourceKind.pdf and dpi <= MAX_DPI:
+    if whole and ref.kind is SourceKind.pdf and dpi <= MAX_DPI:
         embedded = _embedded_jpeg(ref, (width, height))
         if embedded is not None:
             return embedded

@@ -85,6 +85,7 @@ class Separator:
     source: str
     page: int
     dossier_code: str
+    side: int = 0  # of a spread (PageRef.side)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,7 @@ class _Cutter:
         if code is not None:
             yield from self.finish()
             self.dossier = code
-            yield Separator(page.ref.path, page.ref.number, code)
+            yield Separator(page.ref.path, page.ref.number, code, page.ref.side)
             return
         if page.blank:
             return
@@ -164,7 +165,7 @@ class _Cutter:
             yield from self.finish()
             self.dossier = page.finished.removeprefix(SEPARATOR)
             self.replaying = None
-            yield Separator(page.ref.path, page.ref.number, self.dossier)
+            yield Separator(page.ref.path, page.ref.number, self.dossier, page.ref.side)
             return
         yield from self._close()
         key = page.finished.removeprefix(DOCUMENT)

@@ -25,6 +25,9 @@ STORING, STORED, REVIEW = "storing", "stored", "review"
 #: how a finished page says what it was
 DOCUMENT, SEPARATOR = "doc:", "separator:"
 
+#: a page of a file: its number and side (0: the whole image; 1, 2: a spread's pages)
+PageKey = tuple[int, int]
+
 
 def batch_identity(paths: Iterable[Path], dossier_code: str | None) -> str:
     """The same inputs (path, size, modification time) and ``--dossier``: the same batch."""
@@ -48,10 +51,7 @@ class Journal:
             "CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, document_id TEXT NOT "
             "NULL, state TEXT NOT NULL, result TEXT, updated_at TEXT NOT NULL)"
         )
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS pages (file TEXT NOT NULL, page INTEGER NOT NULL, "
-            "finished TEXT NOT NULL, PRIMARY KEY (file, page))"
-        )
+        self._pages_table()
         self._db.execute("CREATE TABLE IF NOT EXISTS batch (name TEXT PRIMARY KEY, value TEXT)")
         self._db.execute(
             "INSERT OR IGNORE INTO batch VALUES ('started', ?)", (datetime.now(UTC).isoformat(),)
@@ -87,7 +87,7 @@ class Journal:
         key: str,
         state: str,
         result: dict[str, Any] | None = None,
-        pages: Sequence[tuple[str, list[int]]] = (),
+        pages: Sequence[tuple[str, list[PageKey]]] = (),
     ) -> None:
         """Record a document's state, durably, before the batch goes on; with ``pages``
         (each of its files' SHA-256 and page numbers), those pages are finished with it,
@@ -102,16 +102,18 @@ class Journal:
             raise
         self._db.execute("COMMIT")
 
-    def finish_pages(self, file: str, pages: list[int], finished: str) -> None:
+    def finish_pages(self, file: str, pages: Iterable[PageKey], finished: str) -> None:
         """Pages done with: part of a finished document (``doc:KEY``) or a separator
         sheet (``separator:CODE``)."""
         self._db.executemany(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", [(file, p, finished) for p in pages]
+            "INSERT OR REPLACE INTO pages (file, page, side, finished) VALUES (?, ?, ?, ?)",
+            [(file, page, side, finished) for page, side in pages],
         )
 
-    def finished_pages(self, file: str) -> dict[int, str]:
+    def finished_pages(self, file: str) -> dict[PageKey, str]:
         """What each finished page of ``file`` (by its SHA-256) was."""
-        return dict(self._db.execute("SELECT page, finished FROM pages WHERE file = ?", (file,)))
+        rows = self._db.execute("SELECT page, side, finished FROM pages WHERE file = ?", (file,))
+        return {(page, side): finished for page, side, finished in rows}
 
     def _mark(self, key: str, state: str, result: dict[str, Any] | None) -> None:
         self._db.execute(
@@ -125,6 +127,23 @@ class Journal:
                 datetime.now(UTC).isoformat(),
             ),
         )
+
+    def _pages_table(self) -> None:
+        """``pages``: (file, page, side, finished); a journal written before spreads were
+        split (no ``side``) has its rows kept as whole pages."""
+        columns = [row[1] for row in self._db.execute("PRAGMA table_info(pages)")]
+        if columns and "side" not in columns:
+            self._db.execute("ALTER TABLE pages RENAME TO pages_before_sides")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS pages (file TEXT NOT NULL, page INTEGER NOT NULL, "
+            "side INTEGER NOT NULL DEFAULT 0, finished TEXT NOT NULL, "
+            "PRIMARY KEY (file, page, side))"
+        )
+        if columns and "side" not in columns:
+            self._db.execute(
+                "INSERT INTO pages SELECT file, page, 0, finished FROM pages_before_sides"
+            )
+            self._db.execute("DROP TABLE pages_before_sides")
 
     def close(self) -> None:
         self._db.close()

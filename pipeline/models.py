@@ -28,11 +28,19 @@ class PageRef:
     path: str
     index: int
     kind: SourceKind
+    #: 0: the whole image; 1, 2: the first and second page of a booklet spread scanned
+    #: as one image (sohoa.pipeline.preprocess.spread), in reading order
+    side: int = 0
 
     @property
     def number(self) -> int:
         """1-based page number, as reported to users (CONTRACT ``pages``)."""
         return self.index + 1
+
+    @property
+    def label(self) -> str:
+        """The page number, and which page of a spread: "3", "3a", "3b"."""
+        return f"{self.number}{' ab'[self.side].strip()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +99,13 @@ class PageText:
 
 
 def page_parts(pages: Iterable[PageText]) -> list[tuple[str, list[int]]]:
-    """Page numbers file by file, in order: [(path, [1, 2]), (next path, [1])]."""
+    """Page numbers file by file, in order: [(path, [1, 2]), (next path, [1])] (the two
+    pages of a spread are one page of their file)."""
     parts: list[tuple[str, list[int]]] = []
     for page in pages:
         if not parts or parts[-1][0] != page.ref.path:
             parts.append((page.ref.path, []))
-        parts[-1][1].append(page.ref.number)
+        numbers = parts[-1][1]
+        if not numbers or numbers[-1] != page.ref.number:
+            numbers.append(page.ref.number)
     return parts

@@ -3,7 +3,9 @@
 :func:`read_page` is a pure function of a :class:`PageRef` and picklable settings, so a
 worker process (today) or a distributed task (later) can run it from a reference alone.
 The clean-up sees and changes a copy; the words it yields are mapped back into the
-pixel space of the original page image, which is what the archive PDF will show.
+pixel space of the original page image, which is what the archive PDF will show. An image
+holding a booklet's two facing pages (:func:`.preprocess.find_spread`) is read as those
+two pages, each in its own half's pixels.
 """
 
 from __future__ import annotations
@@ -28,18 +30,42 @@ class OcrSettings:
     max_pixels: int | None = None  # decompression-bomb guard; None keeps intake's default
     second_look: bool = True  # unsure numbers read again alone (sohoa.pipeline.reread)
     archive_images: bool = False  # encode each scan for the archive copy while it is decoded
+    split_spreads: bool = True  # a booklet spread scanned as one image read as two pages
 
 
-def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
-    """Return the words and text of one page (OCR, or the PDF's own text layer)."""
+def read_page(ref: PageRef, settings: OcrSettings) -> list[PageText]:
+    """The words and text of one page of a file (OCR, or the PDF's own text layer): of
+    two pages, in reading order, where the image is a booklet spread."""
     started = time.perf_counter()
     loaded = intake.load_page(ref)
     if loaded.text_layer is not None:
-        return loaded.text_layer
+        return [loaded.text_layer]
     image = loaded.image
     assert image is not None  # intake gives an image whenever there is no text layer
     height, width = image.shape[:2]
     dpi = preprocess.plausible_dpi(loaded.dpi, width, height)  # the file's tag may be wrong
+    del loaded
+    spread = preprocess.find_spread(image, dpi) if settings.split_spreads else None
+    if spread is None:
+        sides = [(ref, image)]
+    else:
+        halves = spread.pages(image)  # in reading order
+        sides = [(replace(ref, side=side), half.copy()) for side, half in enumerate(halves, 1)]
+    del image
+    return [
+        _read_image(sides, dpi, settings, started if i == 0 else time.perf_counter())
+        for i in range(len(sides))
+    ]
+
+
+def _read_image(
+    sides: list[tuple[PageRef, np.ndarray]], dpi: float, settings: OcrSettings, started: float
+) -> PageText:
+    """The first of ``sides`` (taken off the list: this function then holds the only
+    reference to its pixels, and lets them go before OCR): clean-up, barcodes, OCR,
+    words in the image's own pixels."""
+    ref, image = sides.pop(0)
+    height, width = image.shape[:2]
     codes = barcodes.read_barcodes(image, dpi)
     cleaned = preprocess.clean_page(image, dpi, settings.clean)
     if not codes and cleaned.dpi > dpi * 1.01:  # a small document, enlarged
@@ -51,7 +77,7 @@ def read_page(ref: PageRef, settings: OcrSettings) -> PageText:
         encoding_started = time.perf_counter()
         archive_image = encode_scan(ref, image, dpi)
         archive_seconds = time.perf_counter() - encoding_started
-    del image, loaded  # the worker keeps only the cleaned page from here on
+    del image  # the worker keeps only the cleaned page from here on
     page = PageText(
         ref=ref,
         width=width,

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sohoa.storage.layout import signed_key
 from sohoa.storage.objects import sha256_of
@@ -36,12 +36,14 @@ from .archive import ArchiveInfo, build_archive, word_boxes
 from .batch import Cut, Finished, Replayed, Separator, cut_batch
 from .errors import SohoaError
 from .extract import Document, describe
-from .journal import DOCUMENT, REVIEW, SEPARATOR, STORED, STORING, Journal
+from .journal import DOCUMENT, REVIEW, SEPARATOR, STORED, STORING, Journal, PageKey
 from .models import PageRef, PageText
 from .ocr import OcrSettings
 from .review import SCANS
-from .runner import PageOutcome, read_pages
+from .runner import PageOutcome, read_page_groups
 from .settings import Settings
+
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -122,12 +124,12 @@ def process_batch(
             if ref.path not in hashes:
                 hashes[ref.path] = sha256_of(Path(ref.path))[0]
         ocr = replace(settings.ocr, archive_images=True)
-        pages = _observed(_unfinished_read(refs, journal, hashes, ocr, jobs), hooks, report)
+        pages = _unfinished_read(refs, journal, hashes, ocr, jobs, _seen(report, hooks))
         for item in cut_batch(pages, dossier_code, _single_page_files(refs)):
             if isinstance(item, Separator):
                 report.dossiers.append(item.dossier_code)
                 journal.finish_pages(
-                    hashes[item.source], [item.page], SEPARATOR + item.dossier_code
+                    hashes[item.source], [(item.page, item.side)], SEPARATOR + item.dossier_code
                 )
             elif isinstance(item, Finished):
                 step.finished(item)
@@ -147,33 +149,50 @@ def _unfinished_read(
     hashes: dict[str, str],
     settings: OcrSettings,
     jobs: int | None,
+    seen: Callable[[PageOutcome], None],
 ) -> Iterator[PageOutcome | Replayed]:
     """Every page in the batch's order: those an earlier run finished as they were
-    (not read again), the others read by the page stage."""
-    finished: dict[str, dict[int, str]] = {}
+    (not read again), the others read by the page stage (each shown to ``seen``)."""
+    finished: dict[str, dict[PageKey, str]] = {}
     plan: list[PageRef | Replayed] = []
     for ref in refs:
         file = hashes[ref.path]
         if file not in finished:
             finished[file] = journal.finished_pages(file)
-        done = finished[file].get(ref.number)
-        plan.append(Replayed(ref, done) if done else ref)
+        plan.extend(_replayed(ref, finished[file]) or [ref])
     unread = [item for item in plan if isinstance(item, PageRef)]
-    outcomes = read_pages(unread, settings, jobs) if unread else iter(())
+    groups = read_page_groups(unread, settings, jobs) if unread else iter(())
     for item in plan:
-        yield item if isinstance(item, Replayed) else next(outcomes)
+        if isinstance(item, Replayed):
+            yield item
+            continue
+        for outcome in next(groups):
+            seen(outcome)
+            # one page of a spread an earlier run finished, the other not
+            done = finished[hashes[item.path]].get((outcome.ref.number, outcome.ref.side))
+            yield Replayed(outcome.ref, done) if done and isinstance(outcome, PageText) else outcome
 
 
-def _observed(
-    outcomes: Iterator[PageOutcome | Replayed], hooks: Hooks, report: BatchReport
-) -> Iterator[PageOutcome | Replayed]:
-    for outcome in outcomes:
-        if not isinstance(outcome, Replayed):
+def _replayed(ref: PageRef, done: dict[PageKey, str]) -> list[Replayed]:
+    """The page, if an earlier run finished it: whole, or both pages of its spread."""
+    whole = done.get((ref.number, 0))
+    if whole:
+        return [Replayed(ref, whole)]
+    sides = [done.get((ref.number, side)) for side in (1, 2)]
+    if sides[0] and sides[1]:
+        return [Replayed(replace(ref, side=side), f) for side, f in enumerate(sides, 1)]
+    return []
+
+
+def _seen(report: BatchReport, hooks: Hooks) -> Callable[[PageOutcome], None]:
+    def seen(outcome: PageOutcome) -> None:
+        if isinstance(outcome, PageText):
+            report.seconds["page_stage"] += outcome.timings.get("total", 0.0)
+        if outcome.ref.side != 2:  # a spread is one page of its file
             report.pages_read += 1
-            if isinstance(outcome, PageText):
-                report.seconds["page_stage"] += outcome.timings.get("total", 0.0)
             hooks.on_page(outcome)
-        yield outcome
+
+    return seen
 
 
 def _page_refs(inputs: list[Path], report: BatchReport, hooks: Hooks) -> Iterator[PageRef]:
@@ -316,12 +335,23 @@ class _Documents:
         return ArchiveInfo(title, document.doc_type, cut.dossier_code)
 
     def _key(self, cut: Cut) -> str:
-        """A document's key in the journal: its files' contents and its pages."""
-        return "+".join(f"{file}:{_numbers(pages)}" for file, pages in self._pages_of(cut))
+        """A document's key in the journal: its files' contents and its pages ("3",
+        and "3a", "3b" for the pages of a spread)."""
+        files = self._by_file(cut, lambda ref: ref.label)
+        return "+".join(f"{file}:{','.join(labels)}" for file, labels in files)
 
-    def _pages_of(self, cut: Cut) -> list[tuple[str, list[int]]]:
+    def _pages_of(self, cut: Cut) -> list[tuple[str, list[PageKey]]]:
         """Its pages file by file, each file by its SHA-256."""
-        return [(self._hashes[path], pages) for path, pages in cut.parts]
+        return self._by_file(cut, lambda ref: (ref.number, ref.side))
+
+    def _by_file(self, cut: Cut, what: Callable[[PageRef], _T]) -> list[tuple[str, list[_T]]]:
+        files: list[tuple[str, list[_T]]] = []
+        for page in cut.pages:
+            file = self._hashes[page.ref.path]
+            if not files or files[-1][0] != file:
+                files.append((file, []))
+            files[-1][1].append(what(page.ref))
+        return files
 
     def _resume(self, state: str, result: dict[str, Any]) -> None:
         """A document an earlier run finished, reported again: one set aside then may

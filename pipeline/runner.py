@@ -39,7 +39,16 @@ def default_jobs() -> int:
 def read_pages(
     refs: Iterable[PageRef], settings: OcrSettings, jobs: int | None = None
 ) -> Iterator[PageOutcome]:
-    """Yield one outcome per page, in the order of ``refs``."""
+    """Yield the outcome of every page, in the order of ``refs`` (two for a booklet
+    spread scanned as one image)."""
+    for outcomes in read_page_groups(refs, settings, jobs):
+        yield from outcomes
+
+
+def read_page_groups(
+    refs: Iterable[PageRef], settings: OcrSettings, jobs: int | None = None
+) -> Iterator[list[PageOutcome]]:
+    """Yield the outcomes of each of ``refs``, in order: one page, or a spread's two."""
     jobs = jobs or default_jobs()
     if jobs == 1:
         _init_worker()
@@ -51,7 +60,7 @@ def read_pages(
     # first cv2 call (seen when the parent had used OpenCV before, as a benchmark does)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker) as pool:
-        window: deque[Future[PageOutcome]] = deque()
+        window: deque[Future[list[PageOutcome]]] = deque()
         for ref in refs:
             window.append(pool.submit(_read_page_safely, ref, settings))
             if len(window) >= 2 * jobs:
@@ -68,19 +77,19 @@ def _init_worker() -> None:
     cv2.setNumThreads(1)
 
 
-def _read_page_safely(ref: PageRef, settings: OcrSettings) -> PageOutcome:
+def _read_page_safely(ref: PageRef, settings: OcrSettings) -> list[PageOutcome]:
     try:
-        page = read_page(ref, settings)
+        pages = read_page(ref, settings)
     except SohoaError as exc:
-        return PageFailure(ref, str(exc))
+        return [PageFailure(ref, str(exc))]
     except MemoryError:
-        return PageFailure(ref, f"{ref.path}: page {ref.number}: out of memory")
+        return [PageFailure(ref, f"{ref.path}: page {ref.number}: out of memory")]
     except Exception as exc:  # a bug or a library failure on one odd page: fail it alone
-        return PageFailure(
-            ref, f"{ref.path}: page {ref.number}: internal error ({type(exc).__name__}: {exc})"
-        )
-    page.peak_rss_mb = _peak_rss_mb()
-    return page
+        why = f"internal error ({type(exc).__name__}: {exc})"
+        return [PageFailure(ref, f"{ref.path}: page {ref.number}: {why}")]
+    for page in pages:
+        page.peak_rss_mb = _peak_rss_mb()
+    return list(pages)
 
 
 def _peak_rss_mb() -> float:

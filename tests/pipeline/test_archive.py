@@ -73,7 +73,7 @@ def scans(tmp_path_factory) -> dict[str, Path]:
 def read(scans) -> dict[str, list[PageText]]:
     settings = load_settings().ocr
     return {
-        kind: [read_page(ref, settings) for ref in intake.list_pages(path)]
+        kind: [p for ref in intake.list_pages(path) for p in read_page(ref, settings)]
         for kind, path in scans.items()
     }
 
@@ -183,7 +183,7 @@ def test_the_page_worker_encodes_the_scan_the_archive_stores(scans, read, tmp_pa
     stores those bytes and decodes nothing again, and the words are the same."""
     settings = replace(load_settings().ocr, archive_images=True)
     for kind, codec in (("png", "/DCTDecode"), ("g4", "/CCITTFaxDecode"), ("jpeg", "/DCTDecode")):
-        (page,) = [read_page(ref, settings) for ref in intake.list_pages(scans[kind])]
+        (page,) = [p for ref in intake.list_pages(scans[kind]) for p in read_page(ref, settings)]
         assert page.archive_image and page.timings["archive_image"] > 0
         assert [w.text for w in page.words] == [w.text for w in read[kind][0].words]
         out = build_archive([page], INFO, tmp_path / f"{kind}.pdf")
@@ -227,7 +227,7 @@ def test_a_scanned_pdfs_jpeg_is_kept_as_it_was_embedded(scans, tmp_path) -> None
     scanned = tmp_path / "scanned.pdf"
     scanned.write_bytes(img2pdf.convert(str(scans["jpeg"])))
     settings = replace(load_settings().ocr, archive_images=True)
-    pages = [read_page(ref, settings) for ref in intake.list_pages(scanned)]
+    pages = [p for ref in intake.list_pages(scanned) for p in read_page(ref, settings)]
     out = build_archive(pages, INFO, tmp_path / "archive.pdf")
     with pikepdf.open(out) as pdf:
         (image,) = [x for x in pdf.pages[0].Resources.XObject.values() if x.Subtype == "/Image"]

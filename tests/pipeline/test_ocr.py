@@ -60,7 +60,7 @@ def test_a_page_reports_its_own_resolution_and_the_codes_on_it(tmp_path) -> None
     scan = apply_scan(card.pages[0].image, 300, params, rng)
     scan.save(tmp_path / "cccd.png", dpi=(200, 200))
     (ref,) = intake.list_pages(tmp_path / "cccd.png")
-    page = read_page(ref, OcrSettings(tesseract=tesseract_config()))
+    (page,) = read_page(ref, OcrSettings(tesseract=tesseract_config()))
     assert page.dpi == pytest.approx(200, abs=1)
     (code,) = page.barcodes
     assert code.format == "QRCode"

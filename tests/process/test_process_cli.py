@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from sohoa.synth.corpus import generate_batch
@@ -183,6 +184,32 @@ def test_a_folder_of_one_file_a_page_is_cut_as_the_same_batch_in_one_pdf(tmp_pat
     assert register["parts"] == [
         {"source": str(folder / name), "pages": [1]} for name in ("p-001.jpg", "p-002.jpg")
     ]
+
+
+def test_a_household_register_scanned_lying_open_is_read_as_its_two_pages(tmp_path) -> None:
+    """A batch page holding a booklet's two facing pages (a spread): one document of that
+    one page of the file, its archive copy of two pages, its fields as printed; a re-run
+    finds both pages finished."""
+    path = tmp_path / "batch.pdf"
+    truth = generate_batch(path, seed=12, n_dossiers=1, docs_per_dossier=(2, 3), spread_rate=1)
+    assert "spread" in truth["pages"][1]  # page 2: the register, lying open
+    home = tmp_path / "home"
+    result = sohoa("process", path, "--json", "--jobs", "2", home=home)
+    assert result.returncode == 0, result.stderr
+    (register,) = [json.loads(line) for line in result.stdout.splitlines()]
+    printed = truth["documents"][0]["fields"]
+    assert (register["doc_type"], register["pages"]) == ("household_register", [2])
+    for name in ("register_number", "household_head_name"):
+        assert register["fields"][name] == printed[name]
+    assert len(register["fields"]["members"]) == len(printed["members"])
+    got = sohoa("get", register["document_id"], "-o", tmp_path / "r.pdf", home=home)
+    assert got.returncode == 0, got.stderr
+    with pikepdf.open(tmp_path / "r.pdf") as pdf:
+        assert len(pdf.pages) == 2
+    report_file = tmp_path / "again.json"
+    again = sohoa("process", path, "--jobs", "2", "--report", report_file, home=home)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(report_file.read_text())["pages_read"] == 0
 
 
 def test_a_clerk_reviews_corrects_and_approves(batch, tmp_path) -> None:
