@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sohoa.storage.layout import signed_key
 from sohoa.storage.objects import sha256_of
@@ -42,6 +42,9 @@ from .ocr import OcrSettings
 from .review import SCANS
 from .runner import PageOutcome, read_page_groups
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from sohoa.storage.library import ScanFile
 
 _T = TypeVar("_T")
 
@@ -292,7 +295,7 @@ class _Documents:
                 extract,
                 document_id=document_id,
                 dossier_code=cut.dossier_code,
-                scan=[Path(path) for path, _ in cut.parts],
+                scan=self._scans(cut),
             )
         result = {**result, "sha256": stored.sha256, "storage_key": stored.storage_key}
         self.journal.mark(key, STORED, result, self._pages_of(cut))
@@ -324,11 +327,17 @@ class _Documents:
         a clerk approves it. Where the store cannot be reached, their paths."""
         from sohoa.storage.objects import StoreUnavailable
 
-        scans = [Path(path) for path, _ in cut.parts]
+        scans = self._scans(cut)
         try:
             return {"sha256": self.library.keep_scans(scans)}
         except StoreUnavailable:
-            return {"paths": [str(path.resolve()) for path in scans]}
+            return {"paths": [str(scan.path.resolve()) for scan in scans]}
+
+    def _scans(self, cut: Cut) -> list[ScanFile]:
+        """Its raw scans, each with the SHA-256 the batch hashed it with once."""
+        from sohoa.storage.library import ScanFile
+
+        return [ScanFile(Path(path), self._hashes[path]) for path, _ in cut.parts]
 
     def _info(self, document: Document, cut: Cut) -> ArchiveInfo:
         title = f"{document.doc_type} {cut.dossier_code or ''}".strip()

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -127,7 +127,7 @@ class Library:
         *,
         document_id: str | None = None,
         dossier_code: str | None = None,
-        scan: Path | Sequence[Path] | None = None,
+        scan: Path | ScanFile | Sequence[Path | ScanFile] | None = None,
         kept_scans: Sequence[str] = (),
         actor: str = "sohoa",
     ) -> StoredDocument:
@@ -157,7 +157,7 @@ class Library:
             return StoredDocument(document_id, version, dossier_code, sha256, key, queued=True)
         return StoredDocument(document_id, version, dossier_code, sha256, key)
 
-    def keep_scans(self, scans: Sequence[Path]) -> list[str]:
+    def keep_scans(self, scans: Sequence[Path | ScanFile]) -> list[str]:
         """Store raw scans now, by content, for a document to be stored later (one set
         aside for review: its scan may be gone when a clerk approves it); their SHA-256s,
         for ``store_document(kept_scans=...)``. Raises :class:`StoreUnavailable`."""
@@ -353,7 +353,7 @@ def catalog_errors() -> Iterator[None]:
 def document_objects(
     signed_pdf: Path | bytes,
     row: Mapping[str, Any],
-    scan: Path | Sequence[Path] | None,
+    scan: Path | ScanFile | Sequence[Path | ScanFile] | None,
     environ: Mapping[str, str],
     kept_scans: Sequence[str] = (),
 ) -> list[OutgoingObject]:
@@ -362,7 +362,7 @@ def document_objects(
     ID is not known until it is stored, which may be later, from the outbox)."""
     document_id, dossier_code = row["document_id"], row["dossier_code"]
     doc_type, now = row["doc_type"], datetime.fromisoformat(row["stored_at"])
-    scans = [scan] if isinstance(scan, Path) else list(scan or ())
+    scans = [scan] if isinstance(scan, Path | ScanFile) else list(scan or ())
     raw = [scan_object(path, now) for path in scans]
     # one scan's SHA-256, or several, comma-separated in page order
     scan_sha = ",".join([*kept_scans, *(item.sha256 for item in raw if item.sha256)]) or None
@@ -393,9 +393,17 @@ def document_objects(
     return [*raw, signed, extraction]
 
 
-def scan_object(path: Path, received: datetime) -> OutgoingObject:
+class ScanFile(NamedTuple):
+    """A raw scan whose SHA-256 the caller has already (a batch's file, hashed once for
+    all the documents cut from it): not read again to store each of them."""
+
+    path: Path
+    sha256: str
+
+
+def scan_object(scan: Path | ScanFile, received: datetime) -> OutgoingObject:
     """A raw scan as stored: by its content's SHA-256, under the name it came with."""
-    sha = sha256_of(path)[0]
+    path, sha = scan if isinstance(scan, ScanFile) else (scan, sha256_of(scan)[0])
     return OutgoingObject(
         layout.scan_key(sha, path.suffix),
         path,
