@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything (scripts/setup.sh), generate a realistic scanner batch -- four
-# dossiers behind their separator sheets, 19 pages, seven kinds of papers -- and run
+# dossiers behind their separator sheets, 19 pages, seven kinds of papers, a household
+# register and a land-use certificate scanned lying open (two pages on one image) -- and run
 # sohoa's main job on it with the embedded defaults: every document signed and stored
 # in the local store and the SQLite catalog under $DEMO_DIR/home, the unsure ones set
 # aside for review. Then find a citizen's documents without diacritics and verify one.
@@ -14,7 +15,7 @@ sohoa=.venv/bin/sohoa
 if [[ ! -f "$out/scans/batch.pdf" ]]; then
     echo "demo: generating a scanner batch into $out/scans"
     .venv/bin/python -m sohoa.synth batch "$out/scans/batch.pdf" --seed 3 --dossiers 4 \
-        --docs-per-dossier 3,4
+        --docs-per-dossier 3,4 --spread-rate 1
     mv "$out/scans/batch.pdf.gt.json" "$out/ground_truth.json"  # the scans folder: scans only
 fi
 echo

@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--docs-per-dossier", type=_span, default=(1, 3), help="MIN,MAX documents a dossier"
     )
+    b.add_argument(
+        "--spread-rate",
+        type=float,
+        default=0.0,
+        help="share of household registers and land-use certificates scanned lying open (0-1)",
+    )
     p = sub.add_parser("page", help="one document as PNG (clean, or scanned at --level)")
     p.add_argument("doc_type", choices=DOC_TYPES)
     p.add_argument("out", type=Path)
@@ -90,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             level=args.level,
             fmt=args.format,
             docs_per_dossier=args.docs_per_dossier,
+            spread_rate=args.spread_rate,
         )
         print(
             f"{args.out}: {len(rec['pages'])} pages, {len(rec['dossiers'])} dossiers "
