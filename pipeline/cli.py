@@ -26,6 +26,7 @@ from rich.console import Console
 
 from .errors import ExitCode, SohoaError
 from .extract import REVIEW_FIELD, Document, FileFailure, extract
+from .models import shown_value
 from .progress import PageProgress
 from .settings import load_settings
 
@@ -357,7 +358,7 @@ def search_command(
         if as_json:
             print(json.dumps(hit.to_contract(), ensure_ascii=False), flush=True)
         else:
-            name = next((_shown(v) for k, v in hit.fields.items() if k in NAME_FIELDS), "")
+            name = next((shown_value(v) for k, v in hit.fields.items() if k in NAME_FIELDS), "")
             print(f"{hit.document_id}  {hit.doc_type}  {hit.dossier_code or '—'}  {name}")
     if not as_json:
         stderr.print(f"{len(hits)} found", markup=False)
@@ -393,12 +394,23 @@ def review_list_command(
 @review_app.command("show")
 def review_show_command(
     document_id: Annotated[str, typer.Argument(help="The waiting document's ID.")],
+    image: Annotated[
+        Path | None,
+        typer.Option(
+            "--image",
+            help="Also write a PNG: the pages, the fields to check outlined, the fields beside.",
+        ),
+    ] = None,
 ) -> None:
     """The fields beside the page: each value, its confidence, why it needs a look; and
-    the archive copy to open."""
+    the archive copy to open (or, with --image, a picture of both side by side)."""
     from .review import waiting
 
     entry = waiting(load_settings().home, document_id)
+    if image is not None:
+        from .reviewsheet import write_sheet
+
+        print(f"sheet: {write_sheet(entry, image)}")
     e = entry.extract
     unsure = entry.unsure()
     print(
@@ -410,7 +422,7 @@ def review_show_command(
         confidence = e["field_confidence"].get(name)
         mark = f"  <- {unsure[name]}" if name in unsure else ""
         shown = "—" if confidence is None else f"{confidence:.2f}"
-        print(f"  {name}: {_shown(value)}  ({shown}){mark}")
+        print(f"  {name}: {shown_value(value)}  ({shown}){mark}")
 
 
 @review_app.command("approve")
@@ -560,19 +572,11 @@ def _summary(document: Document, show_text: bool = False) -> str:
         confidence = document.field_confidence.get(name, 0.0)
         problems = document.problems.get(name, [])
         mark = "?" if problems or value is None or confidence < REVIEW_FIELD else " "
-        lines.append(f"  {mark} {name}: {_shown(value)}  ({confidence:.2f})")
+        lines.append(f"  {mark} {name}: {shown_value(value)}  ({confidence:.2f})")
         lines.extend(f"      {problem}" for problem in problems)
     if show_text or not document.fields:
         lines.extend("    " + line for line in document.text.splitlines())
     return "\n".join(lines)
-
-
-def _shown(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, list):
-        return "; ".join(" / ".join(str(v) for v in item.values()) for item in value)
-    return str(value)
 
 
 def main() -> None:

@@ -109,3 +109,13 @@ def page_parts(pages: Iterable[PageText]) -> list[tuple[str, list[int]]]:
         if not numbers or numbers[-1] != page.ref.number:
             numbers.append(page.ref.number)
     return parts
+
+
+def shown_value(value: object) -> str:
+    """A field's value on one line for a person: "—" for none, a household's members
+    as "NAME / 1990-01-02 / Chủ hộ; …"."""
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(" / ".join(str(v) for v in item.values()) for item in value)
+    return str(value)

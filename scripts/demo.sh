@@ -25,6 +25,10 @@ echo "demo: one JSON line per stored document in $out/stored.jsonl, the report i
 echo
 echo "demo: sohoa review list  (what a clerk must check before it is signed)"
 $sohoa review list
+waiting=$($sohoa review list --json | .venv/bin/python -c 'import json, sys; print(json.loads(sys.stdin.readline())["document_id"])')
+echo
+echo "demo: sohoa review show $waiting --image $out/review-sheet.png  (the page, the fields beside it)"
+$sohoa review show "$waiting" --image "$out/review-sheet.png"
 # a citizen named on a stored document, typed without diacritics, as an officer would
 name=$(.venv/bin/python - "$out/stored.jsonl" <<'EOF'
 import json, sys

@@ -14,9 +14,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pikepdf
 import pytest
+from PIL import Image
 
+from sohoa.pipeline.reviewsheet import PANEL_WIDTH
 from sohoa.synth.corpus import generate_batch
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
@@ -224,8 +227,14 @@ def test_a_clerk_reviews_corrects_and_approves(batch, tmp_path) -> None:
     (waiting,) = [json.loads(line) for line in listed.stdout.splitlines()]
     assert waiting["unsure"], "nothing said to check"
     field = next(iter(waiting["unsure"]))
-    shown = sohoa("review", "show", waiting["document_id"], home=home)
+    sheet = tmp_path / "sheet.png"
+    shown = sohoa("review", "show", waiting["document_id"], "--image", sheet, home=home)
     assert f"{field}:" in shown.stdout and "<-" in shown.stdout
+    with Image.open(sheet) as image:  # the page, and beside it the fields, the flagged red
+        pixels = np.asarray(image.convert("RGB"), dtype=int)
+    panel = pixels[:, -PANEL_WIDTH:]
+    red = (panel[..., 0] > 150) & (panel[..., 1] < 80) & (panel[..., 2] < 80)
+    assert pixels.shape[1] > PANEL_WIDTH + 500 and red.sum() > 100
     approved = sohoa(
         "review", "approve", waiting["document_id"], "--set", f"{field}=Nguyễn Văn Đúng",
         home=home,
