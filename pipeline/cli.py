@@ -248,9 +248,8 @@ def sign_command(
 ) -> None:
     """Sign PDFs with the configured key (a token, a key file, or the development CA),
     unlocked once for all of them. Exits 1 if any could not be signed."""
-    from sohoa.signing.config import open_signer  # late: signing is not needed to extract
-    from sohoa.signing.pades import SigningError, configured_trust_roots, sign
-    from sohoa.signing.stamp import stamp_on_last_page
+    from sohoa.signing.config import open_office_signer  # late: not needed to extract
+    from sohoa.signing.pades import SigningError
 
     settings = load_settings()
     signing = settings.signing
@@ -262,11 +261,9 @@ def sign_command(
             raise typer.BadParameter(str(error), param_hint="--level") from None
     if document_id is not None and len(paths) != 1:
         raise typer.BadParameter("one PDF only with a document ID", param_hint="--document-id")
-    roots = configured_trust_roots(settings.home)
     failed = 0
     try:
-        with open_signer(signing, settings.home) as signer:
-            name = signer.signing_cert.subject.native.get("common_name", "")
+        with open_office_signer(signing, settings.home) as office:
             for path in paths:
                 out = output_dir / path.name
                 try:
@@ -274,18 +271,8 @@ def sign_command(
                         raise SigningError("would be signed over itself: choose another folder")
                     stamp = None
                     if document_id is not None:
-                        url = signing.verify_url(document_id)
-                        stamp = stamp_on_last_page(path, name, signing.office, url)
-                    sign(
-                        path,
-                        out,
-                        signer,
-                        level=signing.level,
-                        tsa_url=signing.tsa_url,
-                        trust_roots=roots,
-                        reason=reason,
-                        stamp=stamp,
-                    )
+                        stamp = office.stamp_on_last_page(path, document_id)
+                    office.sign(path, out, reason=reason, stamp=stamp)
                 except (OSError, SigningError, ValueError) as error:
                     failed += 1
                     message = str(error.strerror if isinstance(error, OSError) else error)
@@ -434,8 +421,8 @@ def review_approve_command(
     ] = None,
 ) -> None:
     """Correct fields, then sign and store the document; the corrections are audited."""
-    from sohoa.signing.config import open_signer
-    from sohoa.signing.pades import SigningError, configured_trust_roots
+    from sohoa.signing.config import open_office_signer
+    from sohoa.signing.pades import SigningError
 
     from .review import approve
 
@@ -447,17 +434,11 @@ def review_approve_command(
         corrections[name.strip()] = value
     settings = load_settings()
     try:
-        with _library() as library, open_signer(settings.signing, settings.home) as signer:
+        with _library() as library, open_office_signer(settings.signing, settings.home) as office:
             stored = approve(
-                settings.home,
-                document_id,
-                corrections,
-                library=library,
-                signer=signer,
-                signing=settings.signing,
-                trust_roots=configured_trust_roots(settings.home),
+                settings.home, document_id, corrections, library=library, office=office,
                 actor=_actor(),
-            )
+            )  # fmt: skip
     except SigningError as error:
         stderr.print(f"sohoa: error: {error}", markup=False, soft_wrap=True)
         raise typer.Exit(ExitCode.input_failed) from None

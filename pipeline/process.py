@@ -44,6 +44,7 @@ from .runner import PageOutcome, read_page_groups
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from sohoa.signing.config import OfficeSigner
     from sohoa.storage.library import ScanFile
 
 _T = TypeVar("_T")
@@ -109,7 +110,7 @@ def process_batch(
 ) -> BatchReport:
     """Process every page of ``paths``; each document is signed and stored, or set
     aside for review, or its failure reported -- the batch goes on."""
-    from sohoa.signing.config import open_signer  # late: extract needs neither
+    from sohoa.signing.config import open_office_signer  # late: extract needs neither
     from sohoa.storage.library import Library
 
     started = time.perf_counter()
@@ -118,9 +119,9 @@ def process_batch(
     with ExitStack() as stack:
         journal = stack.enter_context(Journal.for_batch(settings.home, inputs, dossier_code))
         library = stack.enter_context(Library.open(settings.home))
-        signer = stack.enter_context(open_signer(settings.signing, settings.home))
+        office = stack.enter_context(open_office_signer(settings.signing, settings.home))
         hashes: dict[str, str] = {}  # each input's SHA-256: its pages' key in the journal
-        step = _Documents(settings, journal, library, signer, hooks, report, hashes)
+        step = _Documents(settings, journal, library, office, hooks, report, hashes)
         refs = list(_page_refs(inputs, report, hooks))
         hooks.on_start(len(refs))
         for ref in refs:
@@ -221,18 +222,14 @@ class _Documents:
         settings: Settings,
         journal: Journal,
         library: Any,
-        signer: Any,
+        office: OfficeSigner,
         hooks: Hooks,
         report: BatchReport,
         hashes: dict[str, str],
     ) -> None:
         self.settings, self.journal, self.library = settings, journal, library
-        self.signer, self.hooks, self.report = signer, hooks, report
-        self.signer_name = signer.signing_cert.subject.native.get("common_name", "")
+        self.office, self.hooks, self.report = office, hooks, report
         self._hashes = hashes
-        from sohoa.signing.pades import configured_trust_roots
-
-        self.trust_roots = configured_trust_roots(settings.home)
 
     def finished(self, item: Finished) -> None:
         """A document an earlier run finished: reported as it was."""
@@ -266,24 +263,12 @@ class _Documents:
             _fail(self.report, self.hooks, f"{_where(cut)}: {error}")
 
     def _store(self, cut: Cut, document: Document, document_id: str, key: str) -> None:
-        from sohoa.signing.pades import sign
-        from sohoa.signing.stamp import Stamp, free_box
+        from sohoa.signing.stamp import free_box
 
-        signing = self.settings.signing
         with tempfile.TemporaryDirectory(prefix="sohoa-doc-") as folder:
             archive = build_archive(cut.pages, self._info(document, cut), Path(folder) / "a.pdf")
-            box = free_box(*word_boxes(cut.pages[-1]))
-            stamp = Stamp(self.signer_name, signing.office, signing.verify_url(document_id), box)
-            signed = Path(folder) / "signed.pdf"
-            sign(
-                archive,
-                signed,
-                self.signer,
-                level=signing.level,
-                tsa_url=signing.tsa_url,
-                trust_roots=self.trust_roots,
-                stamp=stamp,
-            )
+            stamp = self.office.stamp(document_id, free_box(*word_boxes(cut.pages[-1])))
+            signed = self.office.sign(archive, Path(folder) / "signed.pdf", stamp=stamp)
             extract = document.to_contract()
             sha256 = sha256_of(signed)[0]
             result = {**extract, "document_id": document_id, "dossier_code": cut.dossier_code}

@@ -16,10 +16,13 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SohoaError
 from .vntext import nfc
+
+if TYPE_CHECKING:
+    from sohoa.signing.config import OfficeSigner
 
 
 class ReviewError(SohoaError):
@@ -121,32 +124,17 @@ def approve(
     changes: Mapping[str, str | None],
     *,
     library: Any,
-    signer: Any,
-    signing: Any,
-    trust_roots: list[Path],
+    office: OfficeSigner,
     actor: str,
 ) -> Any:
     """Sign and store a reviewed document with ``changes`` made; its corrections audited.
     The queue's entry goes once the document is stored."""
-    from sohoa.signing.pades import sign
-    from sohoa.signing.stamp import stamp_on_last_page
-
     entry = waiting(home, document_id)
     extract = corrected(entry.extract, changes)
-    name = signer.signing_cert.subject.native.get("common_name", "")
     with tempfile.TemporaryDirectory(prefix="sohoa-review-") as folder:
         signed = Path(folder) / "signed.pdf"
-        stamp = stamp_on_last_page(
-            entry.archive, name, signing.office, signing.verify_url(document_id)
-        )
-        sign(
-            entry.archive,
-            signed,
-            signer,
-            level=signing.level,
-            tsa_url=signing.tsa_url,
-            trust_roots=trust_roots,
-            stamp=stamp,
+        office.sign(
+            entry.archive, signed, stamp=office.stamp_on_last_page(entry.archive, document_id)
         )
         contract = {k: v for k, v in extract.items() if k not in ("document_id", "dossier_code")}
         files, kept = entry.scans()

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pyHanko is imported where a document is signed, not to read settings
     from pyhanko.sign import signers
 
+    from .stamp import Box, Stamp
+
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")  # PAdES baseline levels (ETSI EN 319 142-1)
 
 
@@ -121,3 +123,61 @@ def open_signer(settings: SigningSettings, home: Path) -> Iterator[signers.Signe
 
     development = development_signer(home)
     yield load_signer(development.pkcs12, development.passphrase)
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeSigner:
+    """The deployment's key, unlocked, with its settings and the roots its chain must reach:
+    every document is signed one way, wherever it is signed (``sohoa sign``, ``sohoa
+    process``, ``sohoa review approve``)."""
+
+    signer: signers.Signer
+    settings: SigningSettings
+    trust_roots: tuple[Path, ...]
+
+    @property
+    def name(self) -> str:
+        """The signer's common name, as the stamp shows it."""
+        return str(self.signer.signing_cert.subject.native.get("common_name", ""))
+
+    def stamp(self, document_id: str, box: Box) -> Stamp:
+        """The visible stamp of ``document_id`` at ``box`` on the last page: this signer,
+        the office, a QR code to the document's verification page."""
+        from .stamp import Stamp
+
+        url = self.settings.verify_url(document_id)
+        return Stamp(self.name, self.settings.office, url, box)
+
+    def stamp_on_last_page(self, pdf: Path, document_id: str) -> Stamp:
+        """:meth:`stamp`, placed where the last page of ``pdf`` has no words."""
+        from .stamp import stamp_on_last_page
+
+        url = self.settings.verify_url(document_id)
+        return stamp_on_last_page(pdf, self.name, self.settings.office, url)
+
+    def sign(
+        self, source: Path, out: Path, *, stamp: Stamp | None = None, reason: str = ""
+    ) -> Path:
+        """``pades.sign`` at the deployment's level, with its timestamp authority."""
+        from .pades import sign
+
+        return sign(
+            source,
+            out,
+            self.signer,
+            level=self.settings.level,
+            tsa_url=self.settings.tsa_url,
+            trust_roots=self.trust_roots,
+            reason=reason,
+            stamp=stamp,
+        )
+
+
+@contextmanager
+def open_office_signer(settings: SigningSettings, home: Path) -> Iterator[OfficeSigner]:
+    """:func:`open_signer` with the settings and trust roots it signs with."""
+    from .pades import configured_trust_roots
+
+    roots = tuple(configured_trust_roots(home))
+    with open_signer(settings, home) as signer:
+        yield OfficeSigner(signer, settings, roots)
