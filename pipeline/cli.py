@@ -358,6 +358,20 @@ review_app = typer.Typer(
 app.add_typer(review_app, name="review")
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """The HTTP service: the JSON API under /api/v1/, the public verification pages that
+    stamps' QR codes point to, /healthz. Behind a reverse proxy in deployment."""
+    import uvicorn  # late: only the service needs it
+
+    from sohoa.web.app import create_app
+
+    uvicorn.run(create_app(load_settings().home), host=host, port=port, proxy_headers=True)
+
+
 @review_app.command("list")
 def review_list_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,

@@ -1,0 +1,145 @@
+"""``sohoa serve``'s public verification: the page a signed document's QR code opens, and
+its JSON twin, on a real local store and SQLite catalog with a document signed by the
+development CA -- what ``sohoa verify`` says of the stored bytes."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import jsonschema
+import pikepdf
+import pytest
+from fastapi.testclient import TestClient
+
+from sohoa.signing.devca import development_signer
+from sohoa.signing.pades import load_signer, sign
+from sohoa.storage.catalog import Catalog
+from sohoa.storage.library import Library
+from sohoa.web.app import PUBLIC, create_app
+
+SOHOA = str(Path(sys.executable).with_name("sohoa"))
+DOCUMENT_ID = "20261207-0123456789abcdef"
+SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "data" / "contract" / "verify.schema.json").read_text()
+)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SOHOA_HOME holding one signed, stored birth certificate."""
+    home = tmp_path_factory.mktemp("home")
+    folder = tmp_path_factory.mktemp("pdf")
+    dev = development_signer(home)
+    blank = pikepdf.new()
+    blank.add_blank_page(page_size=(595, 842))
+    blank.save(folder / "archive.pdf")
+    signed = sign(
+        folder / "archive.pdf", folder / "signed.pdf", load_signer(dev.pkcs12, dev.passphrase)
+    )
+    extract = {
+        "source": "scan-0001.tif",
+        "pages": [1],
+        "doc_type": "birth_certificate",
+        "doc_type_confidence": 0.98,
+        "fields": {"full_name": "NGUYỄN THỊ HỒNG NHUNG", "date_of_birth": "1995-03-12"},
+        "field_confidence": {"full_name": 0.93, "date_of_birth": 0.99},
+        "needs_review": False,
+        "text": "GIẤY KHAI SINH",
+    }
+    with Library.open(home, environ={}) as library:
+        library.store_document(signed, extract, document_id=DOCUMENT_ID)
+    return home
+
+
+@pytest.fixture
+def client(home: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(home), raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_healthz_says_ok_when_store_and_catalog_answer(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_the_public_page_shows_signer_time_level_validity_and_hash(
+    client: TestClient, home: Path
+) -> None:
+    with Catalog.open(f"sqlite:///{home / 'catalog.sqlite'}") as catalog:
+        stored = catalog.document(DOCUMENT_ID)
+    assert stored is not None
+    page = client.get(f"/verify/{DOCUMENT_ID}")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert "Hợp lệ" in html and stored.sha256 in html and "B-B" in html
+    assert "sohoa TEST signer" in html  # the development CA's signer
+    with Catalog.open(f"sqlite:///{home / 'catalog.sqlite'}") as catalog:
+        trail = catalog.audit_trail(DOCUMENT_ID)
+    assert any(e.action == "read" and e.actor == PUBLIC for e in trail)
+
+
+def test_the_api_answers_as_sohoa_verify_does(client: TestClient) -> None:
+    body = client.get(f"/api/v1/verify/{DOCUMENT_ID}").json()
+    report = {key: body[key] for key in ("file", "valid", "signatures")}
+    jsonschema.validate(report, SCHEMA)
+    assert body["valid"] and body["document_id"] == DOCUMENT_ID and len(body["sha256"]) == 64
+    (signature,) = body["signatures"]
+    assert signature["intact"] and signature["trusted"] and signature["level"] == "B-B"
+
+
+def test_an_unknown_document_is_a_sentence_not_a_stack_trace(client: TestClient) -> None:
+    page = client.get("/verify/20261207-ffffffffffffffff")
+    assert page.status_code == 404
+    assert "Không có văn bản" in page.text and "Traceback" not in page.text
+    api = client.get("/api/v1/verify/20261207-ffffffffffffffff")
+    assert api.status_code == 404 and "Không có văn bản" in api.json()["detail"]
+
+
+def test_the_openapi_schema_lists_the_json_api(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/api/v1/verify/{document_id}" in paths and "/healthz" in paths
+    assert "/verify/{document_id}" not in paths  # the HTML page is not API
+
+
+def test_sohoa_serve_answers_over_real_http(home: Path) -> None:
+    """The console script's server, on a free port: /healthz, then the verify page the
+    stamp's QR code points to."""
+    port = free_port()
+    env = dict(os.environ, SOHOA_HOME=str(home))
+    server = subprocess.Popen(
+        [SOHOA, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"{base}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read().decode()[-500:]
+                assert time.monotonic() < deadline, "sohoa serve did not start"
+                time.sleep(0.3)
+        assert health.json() == {"status": "ok"}
+        page = httpx.get(f"{base}/verify/{DOCUMENT_ID}", timeout=30)
+        assert page.status_code == 200 and "Hợp lệ" in page.text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -1,0 +1,57 @@
+"""What the public verification page and its API say of a stored document: the signed
+PDF's signatures as ``sohoa verify`` reports them, checked on the bytes the store holds
+(their SHA-256 checked against the catalog's by :meth:`Library.get`)."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sohoa.signing.pades import verification_report, verify
+from sohoa.storage.library import Library
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVerification:
+    """A stored document's signed PDF, verified."""
+
+    document_id: str
+    doc_type: str
+    version: int
+    sha256: str
+    report: dict[str, Any]  # CONTRACT.md's ``sohoa verify --json`` object
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.report["valid"])
+
+    @property
+    def last_signature(self) -> dict[str, Any] | None:
+        signatures = self.report["signatures"]
+        return signatures[-1] if signatures else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id,
+            "doc_type": self.doc_type,
+            "version": self.version,
+            "sha256": self.sha256,
+            **self.report,
+        }
+
+
+def verify_stored(
+    library: Library, trust_roots: list[Path], document_id: str, *, actor: str
+) -> StoredVerification:
+    """Download the document's current signed PDF (hash-checked) and verify it.
+    Raises :class:`~sohoa.storage.library.DocumentNotFound` for an unknown ID."""
+    with tempfile.TemporaryDirectory(prefix="sohoa-verify-") as folder:
+        path = Path(folder) / "signed.pdf"
+        record = library.get(document_id, path, actor=actor)
+        report = verification_report(path, verify(path, trust_roots))
+    report["file"] = f"{record.document_id}.pdf"
+    return StoredVerification(
+        record.document_id, record.doc_type, record.version, record.sha256, report
+    )
