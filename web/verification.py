@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sohoa.signing.pades import verification_report, verify
+from sohoa.signing.pades import VerificationError, verification_report, verify
 from sohoa.storage.library import Library
 
 
@@ -54,4 +54,52 @@ def verify_stored(
     report["file"] = f"{record.document_id}.pdf"
     return StoredVerification(
         record.document_id, record.doc_type, record.version, record.sha256, report
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Whether a PDF someone holds is a stored document: which version its bytes are (by
+    SHA-256), and what its own signatures say."""
+
+    document_id: str
+    sha256: str  # of the file compared
+    version: int | None  # the stored version with these very bytes; None: none has them
+    current: bool  # that version is the document's latest
+    report: dict[str, Any] | None  # its signatures (None: not a PDF that could be read)
+
+    @property
+    def same(self) -> bool:
+        return self.version is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id,
+            "sha256": self.sha256,
+            "same_document": self.same,
+            "version": self.version,
+            "current": self.current,
+            "verification": self.report,
+        }
+
+
+def compare_with_stored(
+    library: Library, trust_roots: list[Path], document_id: str, pdf: Path, sha256: str
+) -> Comparison:
+    """Compare ``pdf`` (its SHA-256 already taken while it was received) with every stored
+    version of ``document_id``, and verify its signatures. Raises
+    :class:`~sohoa.storage.library.DocumentNotFound` for an unknown ID."""
+    library.document(document_id)  # unknown: DocumentNotFound
+    versions = library.catalog.versions(document_id)
+    match = next((v for v in versions if v.sha256 == sha256), None)
+    try:
+        report: dict[str, Any] | None = verification_report(pdf, verify(pdf, trust_roots))
+    except (OSError, VerificationError):
+        report = None
+    return Comparison(
+        document_id,
+        sha256,
+        match.version if match else None,
+        bool(match) and match.version == versions[-1].version,
+        report,
     )

@@ -109,6 +109,42 @@ def test_the_openapi_schema_lists_the_json_api(client: TestClient) -> None:
     assert "/verify/{document_id}" not in paths  # the HTML page is not API
 
 
+def test_the_stored_pdf_sent_back_is_that_document_intact(
+    client: TestClient, home: Path, tmp_path: Path
+) -> None:
+    with Library.open(home, environ={}) as library:
+        library.get(DOCUMENT_ID, tmp_path / "mine.pdf")
+    mine = (tmp_path / "mine.pdf").read_bytes()
+    sent = {"file": ("mine.pdf", mine, "application/pdf")}
+    body = client.post(f"/api/v1/verify/{DOCUMENT_ID}", files=sent).json()
+    assert (body["same_document"], body["version"], body["current"]) == (True, 1, True)
+    assert body["verification"]["valid"]
+    page = client.post(f"/verify/{DOCUMENT_ID}", files=sent)
+    assert page.status_code == 200 and "đúng là văn bản này, phiên bản 1 (hiện hành)" in page.text
+
+
+def test_a_changed_copy_is_not_that_document(client: TestClient, home: Path, tmp_path) -> None:
+    with Library.open(home, environ={}) as library:
+        library.get(DOCUMENT_ID, tmp_path / "mine.pdf")
+    mine = (tmp_path / "mine.pdf").read_bytes()
+    changed = mine.replace(b" 595 842", b" 596 842", 1)  # the page made wider: a signed byte
+    sent = {"file": ("changed.pdf", changed, "application/pdf")}
+    body = client.post(f"/api/v1/verify/{DOCUMENT_ID}", files=sent).json()
+    assert not body["same_document"] and body["version"] is None
+    assert not body["verification"]["valid"]
+    assert not body["verification"]["signatures"][0]["intact"]
+    page = client.post(f"/verify/{DOCUMENT_ID}", files=sent)
+    assert "không phải là văn bản này" in page.text
+
+
+def test_what_is_not_a_pdf_is_refused_in_a_sentence(client: TestClient) -> None:
+    sent = {"file": ("photo.jpg", b"\xff\xd8\xff\xe0 not a pdf", "image/jpeg")}
+    api = client.post(f"/api/v1/verify/{DOCUMENT_ID}", files=sent)
+    assert api.status_code == 415 and "không phải là tệp PDF" in api.json()["detail"]
+    page = client.post(f"/verify/{DOCUMENT_ID}", files=sent)
+    assert page.status_code == 415 and "Traceback" not in page.text
+
+
 def test_sohoa_serve_answers_over_real_http(home: Path) -> None:
     """The console script's server, on a free port: /healthz, then the verify page the
     stamp's QR code points to."""
