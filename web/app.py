@@ -27,7 +27,7 @@ from sohoa.signing.pades import configured_trust_roots
 from sohoa.storage.library import DocumentNotFound, Library
 from sohoa.storage.objects import StorageError
 
-from .verification import Comparison, compare_with_stored, verify_stored
+from .verification import Comparison, StoredVerification, compare_with_stored, verify_stored
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 PUBLIC = "public:verify"  # who the audit log says read a document through the public page
@@ -107,13 +107,13 @@ def _routes(app: FastAPI) -> None:
         return TEMPLATES.TemplateResponse(request, "verify.html", context)
 
 
-def _verified(request: Request, document_id: str) -> Any:
+def _verified(request: Request, document_id: str) -> StoredVerification:
     try:
         return verify_stored(
             request.app.state.library, request.app.state.trust_roots, document_id, actor=PUBLIC
         )
     except DocumentNotFound:
-        raise HTTPException(404, f"Không có văn bản mã {document_id}.") from None
+        raise _not_found(document_id) from None
     except StorageError as error:
         log.error("verify %s: %s", document_id, error)
         raise HTTPException(503, "Kho lưu trữ chưa trả lời; xin thử lại sau.") from None
@@ -129,7 +129,7 @@ async def _compared(request: Request, document_id: str, upload: UploadFile) -> C
                 compare_with_stored, state.library, state.trust_roots, document_id, path, sha256
             )
         except DocumentNotFound:
-            raise HTTPException(404, f"Không có văn bản mã {document_id}.") from None
+            raise _not_found(document_id) from None
 
 
 async def _received(upload: UploadFile, path: Path) -> str:
@@ -148,6 +148,10 @@ async def _received(upload: UploadFile, path: Path) -> str:
     if size == 0:
         raise HTTPException(400, "Tệp gửi lên trống.")
     return digest.hexdigest()
+
+
+def _not_found(document_id: str) -> HTTPException:
+    return HTTPException(404, f"Không có văn bản mã {document_id}.")
 
 
 def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
