@@ -132,14 +132,15 @@ class Journal:
         """``pages``: (file, page, side, finished); a journal written before spreads were
         split (no ``side``) has its rows kept as whole pages."""
         columns = [row[1] for row in self._db.execute("PRAGMA table_info(pages)")]
-        if columns and "side" not in columns:
+        before_sides = bool(columns) and "side" not in columns
+        if before_sides:
             self._db.execute("ALTER TABLE pages RENAME TO pages_before_sides")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS pages (file TEXT NOT NULL, page INTEGER NOT NULL, "
             "side INTEGER NOT NULL DEFAULT 0, finished TEXT NOT NULL, "
             "PRIMARY KEY (file, page, side))"
         )
-        if columns and "side" not in columns:
+        if before_sides:
             self._db.execute(
                 "INSERT INTO pages SELECT file, page, 0, finished FROM pages_before_sides"
             )

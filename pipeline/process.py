@@ -36,7 +36,7 @@ from .archive import ArchiveInfo, build_archive, word_boxes
 from .batch import Cut, Finished, Replayed, Separator, cut_batch
 from .errors import SohoaError
 from .extract import Document, describe
-from .journal import DOCUMENT, REVIEW, SEPARATOR, STORED, STORING, Journal, PageKey
+from .journal import REVIEW, SEPARATOR, STORED, STORING, Journal, PageKey
 from .models import PageRef, PageText
 from .ocr import OcrSettings
 from .review import SCANS
@@ -241,8 +241,7 @@ class _Documents:
         key = self._key(cut)
         known = self.journal.state(key)
         if known is not None and known[0] in (STORED, REVIEW) and known[1] is not None:
-            for file, numbers in self._pages_of(cut):  # not read again
-                self.journal.finish_pages(file, numbers, DOCUMENT + key)
+            self.journal.mark(key, *known, self._pages_of(cut))  # its pages: not read again
             self._resume(known[0], known[1])
             return
         document_id = self.journal.document_id(key)
