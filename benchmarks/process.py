@@ -164,23 +164,25 @@ def kill_and_resume(
     scrub = subprocess.run([SOHOA, "scrub", "--json"], env=env, capture_output=True, text=True)
     catalogued = json.loads(scrub.stdout)["checked"]
 
-    def documents(report_path: Path) -> dict[str, tuple]:
-        report = json.loads(report_path.read_text())
-        return {
-            d["document_id"]: (d["dossier_code"], d["doc_type"], tuple(d["pages"]))
-            for d in report.get("stored_documents", []) + report["review"]
-        }
-
-    mine, theirs = documents(report_file), documents(reference / "report.json")
-    stored = json.loads(report_file.read_text())["stored"]
+    report = json.loads(report_file.read_text())
+    mine = _documents(report)
+    theirs = _documents(json.loads((reference / "report.json").read_text()))
     lost = len(set(theirs) - set(mine))
     other = sum(1 for key in mine if key in theirs and mine[key] != theirs[key])
     return (
         f"{kills} runs, {killed} of them killed, then one to the end ({seconds:.0f} s in all): "
         f"{len(mine)} documents ({len(theirs)} uninterrupted), {lost} lost, "
-        f"{catalogued - stored} duplicated in the catalog, {other} different, "
+        f"{catalogued - report['stored']} duplicated in the catalog, {other} different, "
         f"{len(set(mine) - set(theirs))} IDs the uninterrupted run does not have"
     )
+
+
+def _documents(report: dict) -> dict[str, tuple]:
+    """A batch report's documents, stored and set aside: ID -> (dossier, type, pages)."""
+    return {
+        d["document_id"]: (d["dossier_code"], d["doc_type"], tuple(d["pages"]))
+        for d in report["stored_documents"] + report["review"]
+    }
 
 
 def main() -> None:
