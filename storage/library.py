@@ -29,7 +29,7 @@ from sohoa.pipeline.vntext import nfc
 
 from . import layout
 from .catalog.catalog import Catalog
-from .catalog.records import DocumentRecord, SearchHit
+from .catalog.records import DocumentRecord, SearchHit, VersionRecord
 from .objects import (
     ObjectMissing,
     ObjectStore,
@@ -211,10 +211,38 @@ class Library:
         self.catalog.record_documents([_document_record(r, v) for r, v in rows], actor=actor)
         return True
 
-    def get(self, document_id: str, target: Path, *, actor: str = "sohoa") -> DocumentRecord:
+    def get(
+        self, document_id: str, target: Path, *, actor: str = "sohoa", action: str = "read"
+    ) -> DocumentRecord:
         """Write the document's signed PDF (its current version) to ``target``: the bytes
-        that were stored, checked against the store's and the catalog's SHA-256."""
+        that were stored, checked against the store's and the catalog's SHA-256; audited
+        as ``action`` (``read``; the web service says ``downloaded``)."""
         record = self.document(document_id)
+        self._download(record, target)
+        self.catalog.audit(action, record.document_id, actor=actor)
+        return record
+
+    def get_version(
+        self,
+        document_id: str,
+        version: int,
+        target: Path,
+        *,
+        actor: str = "sohoa",
+        action: str = "read",
+    ) -> VersionRecord:
+        """As :meth:`get`, for one stored version (a share link names the version that
+        was shared, not whatever is current when it is opened)."""
+        stored = self.catalog.versions(document_id)
+        record = next((v for v in stored if v.version == version), None)
+        if record is None:
+            raise DocumentNotFound(f"no version {version} of stored document {nfc(document_id)!r}")
+        self._download(record, target)
+        detail = {"version": version}
+        self.catalog.audit(action, record.document_id, actor=actor, detail=detail)
+        return record
+
+    def _download(self, record: DocumentRecord | VersionRecord, target: Path) -> None:
         try:
             stored = self.store.download(
                 record.storage_key, target, version_id=record.storage_version
@@ -230,8 +258,6 @@ class Library:
                 f"{record.document_id}: the store holds sha256 {stored.sha256}, the catalog"
                 f" {record.sha256} (run sohoa scrub)"
             )
-        self.catalog.audit("read", record.document_id, actor=actor)
-        return record
 
     def document(self, document_id: str) -> DocumentRecord:
         record = self.catalog.document(document_id)

@@ -34,7 +34,9 @@ from sohoa.storage.catalog.records import AuditEvent, DocumentRecord, SearchHit,
 from sohoa.storage.catalog.snippet import snippet
 
 #: what the audit log records
-ACTIONS = frozenset({"stored", "read", "corrected", "shared", "rebuilt"})
+ACTIONS = frozenset(
+    {"stored", "read", "downloaded", "searched", "corrected", "shared", "revoked", "rebuilt"}
+)
 
 
 class Catalog:
@@ -62,6 +64,17 @@ class Catalog:
         if not environ.get(database.URL_VARIABLE, "").strip():
             home.mkdir(parents=True, exist_ok=True)
         return cls.open(database.catalog_url(home, environ))
+
+    @property
+    def engine(self) -> Engine:
+        """The engine readers use; other stores in the same database (the web service's
+        accounts) share it rather than open a second pool."""
+        return self._engine
+
+    @property
+    def writer(self) -> Engine:
+        """The engine writers use (on SQLite it takes the write lock up front)."""
+        return self._writer
 
     @property
     def dialect(self) -> str:
@@ -175,6 +188,13 @@ class Catalog:
             row = session.execute(_current().where(Document.document_id == nfc(document_id)))
             found = row.first()
         return None if found is None else _record(*found)
+
+    def id_numbers(self, document_id: str) -> set[str]:
+        """The personal ID numbers the document's current version carries (the holder's,
+        the spouses', the applicant's): whose document it is."""
+        stmt = select(IdNumber.id_number).where(IdNumber.document_id == nfc(document_id))
+        with Session(self._engine) as session:
+            return set(session.scalars(stmt))
 
     def versions(self, document_id: str) -> list[VersionRecord]:
         """Every stored version of the document, oldest first."""

@@ -199,3 +199,62 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(20))
     document_id: Mapped[str | None] = mapped_column(String(ID_LEN), index=True, default=None)
     detail: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
+
+
+class Account(Base):
+    """Someone who signs in to ``sohoa serve``: a clerk, officer, citizen or admin.
+
+    ``password_hash`` is an Argon2id hash (None for an account that signs in only through
+    OpenID Connect); ``oidc_issuer``/``oidc_subject`` name the SSO identity it is linked
+    to. ``personal_id`` is a citizen's 12-digit personal identification number: the
+    documents they may see are those that carry it (web/docs).
+    """
+
+    __tablename__ = "accounts"
+    __table_args__ = (Index("ux_accounts_oidc", "oidc_issuer", "oidc_subject", unique=True),)
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10))
+    display_name: Mapped[str] = mapped_column(Text)
+    password_hash: Mapped[str | None] = mapped_column(Text, default=None)
+    personal_id: Mapped[str | None] = mapped_column(String(12), index=True, default=None)
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255), default=None)
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), default=None)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WebSession(Base):
+    """A signed-in browser or API client. Only the SHA-256 of the cookie's token is
+    kept: a copy of the database does not let anyone sign in as the session's owner."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(
+        ForeignKey("accounts.username", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class ShareLink(Base):
+    """A time-limited link a citizen made to one version of one of their documents.
+
+    ``share_id`` names the link in lists and in revocation; the link's secret token is
+    kept only as its SHA-256. ``document_id`` is no foreign key, as in the audit log: a
+    catalog rebuild empties ``documents`` and must not drop who shared what.
+    """
+
+    __tablename__ = "share_links"
+
+    share_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    document_id: Mapped[str] = mapped_column(String(ID_LEN), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    owner: Mapped[str] = mapped_column(
+        ForeignKey("accounts.username", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
