@@ -508,6 +508,55 @@ def share_command(
         print(library.share(document_id, timedelta(hours=hours), actor=_actor()))
 
 
+account_app = typer.Typer(help="Who may sign in to sohoa serve.", no_args_is_help=True)
+app.add_typer(account_app, name="account")
+
+
+@account_app.command("add")
+def account_add_command(
+    username: Annotated[str, typer.Argument(help="The name to sign in with.")],
+    role: Annotated[str, typer.Option(help="clerk, officer, citizen or admin.")],
+    display_name: Annotated[str, typer.Option(help="The name pages greet them by.")] = "",
+    personal_id: Annotated[
+        str | None, typer.Option(help="A citizen's 12-digit personal ID: their documents.")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
+) -> None:
+    """A local account (Argon2id password hash); asks for the password unless
+    --password-stdin."""
+    from sohoa.web.accounts import AccountError, Accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+    with _library() as library:
+        try:
+            added = Accounts(library.catalog).add(
+                username,
+                role,
+                display_name or username,
+                password=password,
+                personal_id=personal_id,
+            )
+        except AccountError as error:
+            stderr.print(f"sohoa: error: {error}", markup=False, soft_wrap=True)
+            raise typer.Exit(ExitCode.usage) from None
+    print(f"account {added.username} ({added.role}) added")
+
+
+@account_app.command("list")
+def account_list_command() -> None:
+    """Every account that may sign in."""
+    from sohoa.web.accounts import Accounts
+
+    with _library() as library:
+        for account in Accounts(library.catalog).all():
+            print(f"{account.username}\t{account.role}\t{account.display_name}")
+
+
 @app.command("deliver")
 def deliver_command() -> None:
     """Store what waits in the outbox since the object store was last unreachable."""

@@ -1,51 +1,50 @@
 """The FastAPI application: one app, the CLI's library and signing code underneath.
 
-Routes so far (issue #7 grows this): ``GET /healthz`` (store and catalog reachable),
-``GET /openapi.json`` (the JSON API's schema), the public verification page
-``GET /verify/{document_id}`` that a signed document's stamp QR code points to, and its
-JSON twin ``GET /api/v1/verify/{document_id}``; ``POST`` to either with a PDF says
-whether that file is the document, intact. Errors are one sentence to the user, never a
-stack trace.
+Routes live in ``web/routes`` by kind of user (docs/web.md lists them): the public
+verification page and share links, sign-in, the archive, citizens' sharing, accounts.
+Here: the app's lifetime (one library, the accounts and share links over its database,
+the trust roots, the rate limiters), the response headers every answer carries, and how
+errors reach users -- one sentence, JSON under ``/api/``, a page elsewhere (a page that
+needs a sign-in sends the browser to the form), never a stack trace.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import FastAPI, File, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.templating import Jinja2Templates
-from starlette.concurrency import run_in_threadpool
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.responses import Response
 
 from sohoa.signing.pades import configured_trust_roots
-from sohoa.storage.library import DocumentNotFound, Library
-from sohoa.storage.objects import StorageError
+from sohoa.storage.library import Library
 
-from .verification import Comparison, StoredVerification, compare_with_stored, verify_stored
+from .accounts import Accounts
+from .deps import render
+from .routes import admin, citizen, documents, public, signin
+from .security import SECURITY_HEADERS, RateLimiter, WebSettings
+from .shares import Shares
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
-PUBLIC = "public:verify"  # who the audit log says read a document through the public page
-#: the largest PDF the public page takes to compare: a signed dossier document is well
-#: under 10 MB (a 4-page scan at 300 dpi, JPEG)
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-_CHUNK = 1024 * 1024
 log = logging.getLogger("sohoa.web")
+PUBLIC = public.PUBLIC
 
 
-def create_app(home: Path) -> FastAPI:
+def create_app(home: Path, settings: WebSettings | None = None) -> FastAPI:
     """The service over the library of ``home`` (``SOHOA_HOME``; MinIO and PostgreSQL where
     the environment names them, as for the CLI)."""
+    web = settings or WebSettings.from_environ(home)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with Library.open(home) as library:
             app.state.library = library
+            app.state.accounts = Accounts(library.catalog)
+            app.state.shares = Shares(library.catalog)
             app.state.trust_roots = configured_trust_roots(home)
             yield
 
@@ -54,107 +53,76 @@ def create_app(home: Path) -> FastAPI:
         summary="Signed, searchable dossiers of the one-stop-shop office",
         lifespan=lifespan,
     )
-    _routes(app)
+    app.state.web = web
+    app.state.public_limiter = RateLimiter(web.public_requests_per_minute, 60)
+    app.state.login_limiters = (
+        RateLimiter(web.login_failures_per_address, 15 * 60),
+        RateLimiter(web.login_failures_per_account, 15 * 60),
+    )
+    _answers(app)
+    app.get("/healthz", tags=["service"])(healthz)
+    for module in (public, signin, documents, citizen, admin):
+        app.include_router(module.router)
     return app
 
 
-def _routes(app: FastAPI) -> None:
-    @app.get("/healthz", tags=["service"])
-    def healthz(request: Request) -> JSONResponse:
-        """200 ``{"status": "ok"}`` when the object store and the catalog answer."""
-        library: Library = request.app.state.library
-        try:
-            library.catalog.ping()
-            library.store.head("healthz")
-        except Exception as error:  # any failure to reach either: not healthy
-            log.warning("healthz: %s", error)
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
-
-    @app.get("/api/v1/verify/{document_id}", tags=["verification"])
-    def verify_api(document_id: str, request: Request) -> dict[str, Any]:
-        """The stored document's signatures, as ``sohoa verify --json`` reports them, with
-        its ID, type, version and the SHA-256 of the stored signed PDF. Public."""
-        return _verified(request, document_id).to_json()
-
-    @app.get("/verify/{document_id}", response_class=HTMLResponse, include_in_schema=False)
-    def verify_page(document_id: str, request: Request) -> HTMLResponse:
-        try:
-            checked = _verified(request, document_id)
-        except HTTPException as error:
-            return _error_page(request, error.status_code, str(error.detail))
-        return TEMPLATES.TemplateResponse(request, "verify.html", {"doc": checked})
-
-    @app.post("/api/v1/verify/{document_id}", tags=["verification"])
-    async def compare_api(
-        document_id: str, request: Request, file: Annotated[UploadFile, File()]
-    ) -> dict[str, Any]:
-        """Whether the PDF sent is the stored document: the version whose bytes it is
-        (``same_document``, ``version``, ``current``), and what its own signatures say
-        (``verification``, as ``sohoa verify``). Public; at most 50 MiB."""
-        return (await _compared(request, document_id, file)).to_json()
-
-    @app.post("/verify/{document_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def compare_page(
-        document_id: str, request: Request, file: Annotated[UploadFile, File()]
-    ) -> HTMLResponse:
-        try:
-            checked = await run_in_threadpool(_verified, request, document_id)
-            compared = await _compared(request, document_id, file)
-        except HTTPException as error:
-            return _error_page(request, error.status_code, str(error.detail))
-        context = {"doc": checked, "compared": compared, "name": file.filename or "tệp"}
-        return TEMPLATES.TemplateResponse(request, "verify.html", context)
-
-
-def _verified(request: Request, document_id: str) -> StoredVerification:
+def healthz(request: Request) -> JSONResponse:
+    """200 ``{"status": "ok"}`` when the object store and the catalog answer."""
+    library: Library = request.app.state.library
     try:
-        return verify_stored(
-            request.app.state.library, request.app.state.trust_roots, document_id, actor=PUBLIC
-        )
-    except DocumentNotFound:
-        raise _not_found(document_id) from None
-    except StorageError as error:
-        log.error("verify %s: %s", document_id, error)
-        raise HTTPException(503, "Kho lưu trữ chưa trả lời; xin thử lại sau.") from None
+        library.catalog.ping()
+        library.store.head("healthz")
+    except Exception as error:  # any failure to reach either: not healthy
+        log.warning("healthz: %s", error)
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
 
 
-async def _compared(request: Request, document_id: str, upload: UploadFile) -> Comparison:
-    with tempfile.TemporaryDirectory(prefix="sohoa-compare-") as folder:
-        path = Path(folder) / "sent.pdf"
-        sha256 = await _received(upload, path)
-        state = request.app.state
-        try:  # the store, the catalog and pyHanko block: off the event loop
-            return await run_in_threadpool(
-                compare_with_stored, state.library, state.trust_roots, document_id, path, sha256
-            )
-        except DocumentNotFound:
-            raise _not_found(document_id) from None
+def _answers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.cookies or "set-cookie" in response.headers:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        return _error(request, error.status_code, str(error.detail), error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": _plain(error)}, status_code=422)
+        return _error(request, 400, "Yêu cầu không hợp lệ; xin kiểm tra lại các ô đã điền.")
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, error: Exception) -> Response:
+        log.exception("%s %s", request.method, request.url.path)
+        return _error(request, 500, "Đã có lỗi phía máy chủ; xin thử lại sau.")
 
 
-async def _received(upload: UploadFile, path: Path) -> str:
-    """The upload written to ``path`` as it comes, hashed on the way; refused past
-    :data:`MAX_UPLOAD_BYTES` (413) or when it does not start as a PDF does (415)."""
-    digest, size = hashlib.sha256(), 0
-    with path.open("wb") as out:
-        while chunk := await upload.read(_CHUNK):
-            if size == 0 and not chunk.startswith(b"%PDF-"):
-                raise HTTPException(415, "Tệp gửi lên không phải là tệp PDF.")
-            size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                raise HTTPException(413, "Tệp quá lớn (tối đa 50 MB).")
-            digest.update(chunk)
-            out.write(chunk)
-    if size == 0:
-        raise HTTPException(400, "Tệp gửi lên trống.")
-    return digest.hexdigest()
+def _error(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", 303)
+    response = render(request, "error.html", {"message": message}, status_code=status)
+    response.headers.update(headers or {})
+    return response
 
 
-def _not_found(document_id: str) -> HTTPException:
-    return HTTPException(404, f"Không có văn bản mã {document_id}.")
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
 
 
-def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(
-        request, "error.html", {"message": message}, status_code=status
-    )
+def _plain(error: RequestValidationError) -> list[dict[str, object]]:
+    """FastAPI's validation errors without the input echoed back (a password field)."""
+    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in error.errors()]
