@@ -18,8 +18,10 @@ APT_PACKAGES=(
 )
 # --dev: also the typefaces that no part of sohoa was developed on, for the benchmarks'
 # unseen-font corpora (synth/fonts.py), and SoftHSM2, the software PKCS#11 token that the
-# token-signing tests make (tests/signing/test_tokens.py; real tokens bring their own module)
-DEV_APT_PACKAGES=(fonts-texgyre fonts-roboto-unhinted fonts-open-sans softhsm2)
+# token-signing tests make (tests/signing/test_tokens.py; real tokens bring their own module);
+# and Chromium, the browser the web service's journeys run in through Playwright
+# (tests/web/browser: /usr/bin/chromium, so that no browser is downloaded by `playwright install`)
+DEV_APT_PACKAGES=(fonts-texgyre fonts-roboto-unhinted fonts-open-sans softhsm2 chromium)
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 extra=""
 if [ "${1:-}" = "--dev" ]; then
