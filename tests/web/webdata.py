@@ -1,0 +1,102 @@
+"""What the web service's tests share: a SOHOA_HOME: signed documents of two citizens stored in
+the local store and SQLite catalog, and an account of each role.
+
+Nhung (personal ID 001095012345) has a birth certificate; Bình (079088001122) an ID
+card; both are on their marriage certificate; a CT07 belongs to someone else. The
+documents are blank pages signed by the development CA: what is tested here is who may
+read what, not OCR.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from fastapi.testclient import TestClient
+
+from sohoa.signing.devca import development_signer
+from sohoa.signing.pades import load_signer, sign
+from sohoa.storage.library import Library
+from sohoa.web.accounts import Accounts
+
+NHUNG_ID, BINH_ID, OTHER_ID = "001095012345", "079088001122", "036099004455"
+PASSWORD = "mật khẩu thử 2026"
+DOSSIER = "000.00.15.H26-251124-0001"
+ACCOUNTS = {  # username: (role, display name, personal ID)
+    "can.bo": ("officer", "Lê Văn Cán Bộ", None),
+    "van.thu": ("clerk", "Phạm Thị Văn Thư", None),
+    "quan.tri": ("admin", "Quản Trị", None),
+    "nhung": ("citizen", "Nguyễn Thị Hồng Nhung", NHUNG_ID),
+    "binh": ("citizen", "Trần Văn Bình", BINH_ID),
+}
+
+
+def _extract(doc_type: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "source": "scan-0001.tif",
+        "pages": [1],
+        "doc_type": doc_type,
+        "doc_type_confidence": 0.98,
+        "fields": fields,
+        "field_confidence": dict.fromkeys(fields, 0.95),
+        "needs_review": False,
+        "text": " ".join(str(v) for v in fields.values()),
+    }
+
+
+DOCUMENTS = {
+    "doc-nhung-birth": _extract(
+        "birth_certificate",
+        {
+            "full_name": "NGUYỄN THỊ HỒNG NHUNG",
+            "date_of_birth": "1995-03-12",
+            "personal_id": NHUNG_ID,
+            "registration_date": "1995-04-02",
+        },
+    ),
+    "doc-binh-card": _extract(
+        "citizen_id_card",
+        {"id_number": BINH_ID, "full_name": "TRẦN VĂN BÌNH", "date_of_birth": "1988-07-21"},
+    ),
+    "doc-marriage": _extract(
+        "marriage_certificate",
+        {
+            "husband_name": "TRẦN VĂN BÌNH",
+            "husband_id_number": BINH_ID,
+            "wife_name": "NGUYỄN THỊ HỒNG NHUNG",
+            "wife_id_number": NHUNG_ID,
+            "registration_date": "2020-10-10",
+        },
+    ),
+    "doc-other-ct07": _extract(
+        "residence_confirmation",
+        {"full_name": "ĐỖ MINH KHOA", "personal_id": OTHER_ID, "date_of_birth": "1999-01-05"},
+    ),
+}
+
+
+def make_home(home: Path, work: Path) -> Path:
+    """``home`` with :data:`DOCUMENTS` signed and stored (the birth certificate in
+    dossier :data:`DOSSIER`) and :data:`ACCOUNTS` made, all with :data:`PASSWORD`."""
+    dev = development_signer(home)
+    signer = load_signer(dev.pkcs12, dev.passphrase)
+    blank = pikepdf.new()
+    blank.add_blank_page(page_size=(595, 842))
+    blank.save(work / "archive.pdf")
+    with Library.open(home, environ={}) as library:
+        for document_id, extract in DOCUMENTS.items():
+            signed = sign(work / "archive.pdf", work / f"{document_id}.pdf", signer)
+            dossier = DOSSIER if document_id == "doc-nhung-birth" else None
+            library.store_document(signed, extract, document_id=document_id, dossier_code=dossier)
+        accounts = Accounts(library.catalog)
+        for username, (role, name, personal_id) in ACCOUNTS.items():
+            accounts.add(username, role, name, password=PASSWORD, personal_id=personal_id)
+    return home
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign ``client`` in through the API; returns the session's CSRF token."""
+    response = client.post("/api/v1/session", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()["csrf_token"]
