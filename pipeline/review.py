@@ -95,10 +95,12 @@ def waiting(home: Path, document_id: str) -> Waiting:
     return Waiting(folder, extract)
 
 
-def corrected(extract: Mapping[str, Any], changes: Mapping[str, str | None]) -> dict[str, Any]:
-    """The extract with ``changes`` made (NFC, whitespace collapsed; "" or None: the
-    field is empty), reviewed: no longer ``needs_review``, each changed field's
-    confidence 1.0 (a person read it) and its problems cleared."""
+def corrected(
+    extract: Mapping[str, Any], changes: Mapping[str, str | float | None]
+) -> dict[str, Any]:
+    """The extract with ``changes`` made (text NFC, whitespace collapsed; "" or None: the
+    field is empty; a number, an area, as it is), reviewed: no longer ``needs_review``,
+    each changed field's confidence 1.0 (a person read it) and its problems cleared."""
     fields = dict(extract.get("fields", {}))
     confidence = dict(extract.get("field_confidence", {}))
     problems = dict(extract.get("problems", {}))
@@ -106,7 +108,9 @@ def corrected(extract: Mapping[str, Any], changes: Mapping[str, str | None]) -> 
         if name not in fields:
             known = ", ".join(sorted(fields)) or "none"
             raise ReviewError(f"{extract['document_id']}: no field {name!r} (fields: {known})")
-        fields[name] = " ".join(nfc(value).split()) if value else None
+        if isinstance(value, str):
+            value = " ".join(nfc(value).split()) or None
+        fields[name] = value
         confidence[name] = 1.0
         problems.pop(name, None)
     return {
@@ -121,7 +125,7 @@ def corrected(extract: Mapping[str, Any], changes: Mapping[str, str | None]) -> 
 def approve(
     home: Path,
     document_id: str,
-    changes: Mapping[str, str | None],
+    changes: Mapping[str, str | float | None],
     *,
     library: Any,
     office: OfficeSigner,

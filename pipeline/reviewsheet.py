@@ -13,6 +13,7 @@ import re
 import subprocess
 import tempfile
 import textwrap
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
@@ -36,6 +37,7 @@ _WORD = re.compile(
 )
 _PAGE = re.compile(r"<page [^>]*>(.*?)</page>", re.S)
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_PDFIUM = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,26 @@ def write_sheet(entry: Waiting, target: Path) -> Path:
     return target
 
 
+def page_image(entry: Waiting, number: int, dpi: int = DPI) -> Image.Image:
+    """Page ``number`` (from 1) of ``entry``'s archive copy, the words of each field to
+    check outlined in red as on the sheet: what the web service's review page shows
+    (rendered by PDFium, a fifth of pdftoppm's time for one page; PDFium is not
+    thread-safe, so one page at a time in a process)."""
+    import pypdfium2 as pdfium
+
+    with _PDFIUM:
+        pdf = pdfium.PdfDocument(entry.archive)
+        try:
+            if not 1 <= number <= len(pdf):
+                raise IndexError(f"{entry.document_id}: no page {number}")
+            image = pdf[number - 1].render(scale=dpi / 72).to_pil().convert("RGB")
+        finally:
+            pdf.close()
+    (words,) = _page_words(entry.archive, (number, number))
+    _outline(image, words, entry.extract.get("fields", {}), entry.unsure(), dpi)
+    return image
+
+
 def _rendered(pdf: Path, folder: Path) -> list[Image.Image]:
     subprocess.run(
         ["pdftoppm", "-r", str(DPI), "-png", str(pdf), str(folder / "p")],
@@ -71,10 +93,11 @@ def _rendered(pdf: Path, folder: Path) -> list[Image.Image]:
     return [Image.open(f).convert("RGB") for f in files]
 
 
-def _page_words(pdf: Path) -> Iterator[list[_Word]]:
+def _page_words(pdf: Path, pages: tuple[int, int] | None = None) -> Iterator[list[_Word]]:
     """Each page's words of the copy's text layer, folded, with their boxes."""
+    only = ["-f", str(pages[0]), "-l", str(pages[1])] if pages else []
     out = subprocess.run(
-        ["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"],
+        ["pdftotext", "-bbox", "-enc", "UTF-8", *only, str(pdf), "-"],
         check=True,
         capture_output=True,
         text=True,
@@ -87,11 +110,15 @@ def _page_words(pdf: Path) -> Iterator[list[_Word]]:
 
 
 def _outline(
-    image: Image.Image, words: list[_Word], fields: dict[str, Any], unsure: dict[str, str]
+    image: Image.Image,
+    words: list[_Word],
+    fields: dict[str, Any],
+    unsure: dict[str, str],
+    dpi: int = DPI,
 ) -> None:
     """A red box round the words of each field to check that the page shows."""
     draw = ImageDraw.Draw(image)
-    scale = DPI / 72
+    scale = dpi / 72
     for name in unsure:
         for run in _found(words, fields.get(name)):
             left = min(w.box[0] for w in run) * scale
