@@ -26,7 +26,7 @@ from sohoa.storage.library import Library
 
 from .accounts import Accounts
 from .deps import render
-from .routes import admin, citizen, documents, public, signin
+from .routes import admin, citizen, clerk, documents, public, signin
 from .security import SECURITY_HEADERS, RateLimiter, WebSettings
 from .shares import Shares
 
@@ -61,7 +61,7 @@ def create_app(home: Path, settings: WebSettings | None = None) -> FastAPI:
     )
     _answers(app)
     app.get("/healthz", tags=["service"])(healthz)
-    for module in (public, signin, documents, citizen, admin):
+    for module in (public, signin, documents, citizen, admin, clerk):
         app.include_router(module.router)
     return app
 
