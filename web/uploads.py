@@ -23,6 +23,7 @@ from fastapi import HTTPException, Request
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from sohoa.pipeline.errors import InputFileError
 from sohoa.pipeline.intake import sniff
@@ -63,6 +64,7 @@ class _Upload:
     ) -> None:
         self.folder, self.settings, self.csrf_valid = folder, settings, csrf_valid
         self.verified = False
+        self.complete = False  # the closing boundary came
         self.files: list[_File] = []
         self.fields: dict[str, str] = {}
         self.total = 0
@@ -134,7 +136,7 @@ class _Upload:
                 self.verified = True
 
     def on_end(self) -> None:
-        pass
+        self.complete = True
 
     # in a worker thread, between chunks: the bytes to disk, each file judged
 
@@ -204,10 +206,14 @@ async def receive(
         await run_in_threadpool(upload.flush)
     except FormParserError:
         raise HTTPException(400, "Dữ liệu gửi lên không đọc được.") from None
+    except ClientDisconnect:
+        raise HTTPException(400, "Dữ liệu gửi lên không trọn vẹn; xin gửi lại.") from None
     finally:
         upload.close()
     if not upload.verified:
         raise HTTPException(403, FORBIDDEN)
+    if not upload.complete:
+        raise HTTPException(400, "Dữ liệu gửi lên không trọn vẹn; xin gửi lại.")
     if not upload.files:
         raise HTTPException(400, "Chưa chọn tệp nào để tải lên.")
     return Received(

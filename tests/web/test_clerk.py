@@ -220,6 +220,12 @@ def test_the_token_must_come_before_the_files(web: TestClient, web_home: Path) -
         "/batches", content=body, headers={"Content-Type": "multipart/form-data; boundary=b"}
     )
     assert sent.status_code == 403
+    cut_short = web.post(  # the closing boundary never comes
+        "/api/v1/batches",
+        content=body[: body.index(b"%PDF") + 9],
+        headers={"Content-Type": "multipart/form-data; boundary=b", "X-CSRF-Token": token},
+    )
+    assert cut_short.status_code == 400 and "không trọn vẹn" in cut_short.json()["detail"]
     assert _batches(web_home) == []
 
 
