@@ -40,6 +40,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,6 +70,10 @@ class BatchSettings:
     max_files: int = 1000
     #: ``sohoa process --jobs``: worker processes for OCR (the server keeps a core)
     jobs: int = 1
+    #: the folder watched for scans dropped in (None: ``SOHOA_HOME/consume``, where it
+    #: exists), and how long what is dropped must stay unchanged before it is taken
+    consume: Path | None = None
+    settle_seconds: float = 10.0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] = os.environ) -> BatchSettings:
@@ -78,6 +83,9 @@ class BatchSettings:
             max_bytes=int(megabytes * 2**20),
             max_files=int(environ.get("SOHOA_UPLOAD_MAX_FILES", "1000")),
             jobs=max(1, int(environ.get("SOHOA_BATCH_JOBS", str(min(4, cores // 2))))),
+            consume=Path(environ["SOHOA_CONSUME_DIR"])
+            if environ.get("SOHOA_CONSUME_DIR")
+            else None,
         )
 
 
@@ -255,6 +263,9 @@ class Batches:
         self._thread: threading.Thread | None = None
         self._running: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
+        self.consume = settings.consume or home / "consume"
+        self._watcher: threading.Thread | None = None
+        self._seen: dict[Path, tuple[int, float]] = {}  # what was dropped, as last seen
 
     # -- the folder ------------------------------------------------------------------------
 
@@ -295,6 +306,8 @@ class Batches:
         self._forget_abandoned_uploads()
         self._thread = threading.Thread(target=self._loop, name="sohoa-batches", daemon=True)
         self._thread.start()
+        self._watcher = threading.Thread(target=self._watch, name="sohoa-consume", daemon=True)
+        self._watcher.start()
 
     def stop(self, grace: float = 10.0) -> None:
         """Stop the thread; a batch running is stopped (its process group: the workers
@@ -312,8 +325,9 @@ class Batches:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(running.pid, signal.SIGKILL)
                 running.wait()
-        if self._thread is not None:
-            self._thread.join(grace)
+        for thread in (self._thread, self._watcher):
+            if thread is not None:
+                thread.join(grace)
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
@@ -325,6 +339,82 @@ class Batches:
             if not ran:
                 self._wake.wait(_POLL_SECONDS)
                 self._wake.clear()
+
+    # -- the consume folder ----------------------------------------------------------------
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(min(_POLL_SECONDS, self.settings.settle_seconds / 2)):
+            try:
+                if self.consume.is_dir() and self._consume_in_turn():
+                    self._wake.set()
+            except Exception:  # a folder's trouble must not stop the watch
+                log.exception("consume folder %s", self.consume)
+
+    def _consume_in_turn(self) -> int:
+        """:meth:`consume_once`, unless another server process over the home is at it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".consume.lock", "a+b") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return 0
+            return self.consume_once()
+
+    def consume_once(self) -> int:
+        """Take what was dropped into the consume folder and has stayed unchanged for
+        ``settle_seconds``: each file a batch, each folder a batch of its files (one
+        named as a dossier code: that dossier). Returns how many batches were made."""
+        made = 0
+        entries = [e for e in self.consume.iterdir() if not e.name.startswith(".")]
+        for entry in sorted(entries):
+            stamp = _stamp(entry)
+            if stamp is None or stamp[0] == 0:  # gone, or a folder still empty
+                continue
+            if self._seen.get(entry) != stamp:
+                self._seen[entry] = stamp  # new or still changing: look again later
+                continue
+            if time.time() - stamp[1] < self.settings.settle_seconds:
+                continue
+            del self._seen[entry]
+            made += self._take(entry)
+        return made
+
+    def _take(self, entry: Path) -> int:
+        from sohoa.pipeline import intake
+        from sohoa.pipeline.dossier import parse_dossier_code
+        from sohoa.pipeline.errors import SohoaError
+
+        scans = []
+        for path in intake.iter_inputs([entry]):
+            with contextlib.suppress(SohoaError, OSError):
+                intake.sniff(path)
+                scans.append(path)
+        if not scans:  # nothing to read: set aside, said in the log
+            refused = self.consume / ".refused"
+            refused.mkdir(exist_ok=True)
+            entry.rename(refused / f"{new_batch_id()}-{entry.name}")
+            log.warning("consume folder: %s holds no scan; moved to %s", entry.name, refused)
+            return 0
+        code = parse_dossier_code(entry.name if entry.is_dir() else entry.stem)
+        batch_id, incoming = self.incoming()
+        files = []
+        for number, path in enumerate(scans, 1):
+            kept = f"{number:03d}-{safe_name(path.name)}"
+            size = path.stat().st_size
+            shutil.move(path, incoming / "files" / kept)
+            files.append(
+                {"name": str(path.relative_to(entry.parent)), "stored": kept, "size": size}
+            )
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)  # what was left: no scans
+        meta = {
+            "uploaded_by": "consume",
+            "dossier_code": code.code if code else None,
+            "files": files,
+        }
+        self.add(batch_id, incoming, meta)
+        log.info("consume folder: %s -> batch %s", entry.name, batch_id)
+        return 1
 
     def _run_next(self) -> bool:
         """Run the oldest batch not finished, if this process gets the turn."""
@@ -341,6 +431,12 @@ class Batches:
             return True
 
     def _run(self, batch: Batch) -> None:
+        earlier = (batch.started or {}).get("pid")
+        while earlier and _runs(int(earlier), batch.folder) and not self._stopping.is_set():
+            # a server killed outright left its run going: not a second writer beside it
+            self._stopping.wait(1.0)
+        if self._stopping.is_set():
+            return
         attempt = int((batch.started or {}).get("attempt", 0)) + 1
         if attempt > MAX_ATTEMPTS:
             self._finish(batch, -1, "stopped too many times")
@@ -369,17 +465,23 @@ class Batches:
             with self._lock:
                 if self._stopping.is_set():
                     return
-                self._running = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=err,
-                    env=env,
-                    cwd=batch.folder,
-                    start_new_session=True,  # its own group: stopped with its workers
-                )
+                try:
+                    running = subprocess.Popen(
+                        command,
+                        stdin=subprocess.DEVNULL,
+                        stdout=out,
+                        stderr=err,
+                        env=env,
+                        cwd=batch.folder,
+                        start_new_session=True,  # its own group: stopped with its workers
+                    )
+                except OSError as error:
+                    self._finish(batch, -1, f"{command[0]}: {error.strerror or error}")
+                    return
+                self._running = running
+            _write_json(batch.folder / "started.json", {**started, "pid": running.pid})
             log.info("batch %s: %s", batch.batch_id, " ".join(command))
-            exit_code = self._running.wait()
+            exit_code = running.wait()
         with self._lock:
             self._running = None
         if self._stopping.is_set() and exit_code < 0:
@@ -401,6 +503,33 @@ class Batches:
             with contextlib.suppress(OSError):
                 if time.time() - folder.stat().st_mtime > older_than:
                     shutil.rmtree(folder)
+
+
+def _stamp(entry: Path) -> tuple[int, float] | None:
+    """Size and latest modification of a file, or of a folder's files together."""
+    try:
+        paths = [entry] if entry.is_file() else [p for p in entry.rglob("*") if p.is_file()]
+        stats = [p.stat() for p in paths]
+        latest = max([entry.stat().st_mtime, *(s.st_mtime for s in stats)])
+    except OSError:
+        return None
+    return sum(s.st_size for s in stats), latest
+
+
+def safe_name(name: str) -> str:
+    """A name safe on any disk and in any command line: ASCII letters, digits, ``._-``."""
+    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    kept = re.sub(r"[^A-Za-z0-9._-]+", "_", plain.encode("ascii", "ignore").decode())
+    return kept.strip("._-")[-80:] or "scan"
+
+
+def _runs(pid: int, folder: Path) -> bool:
+    """Whether process ``pid`` is alive and a run of the batch in ``folder``."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return str(folder).encode() in command
 
 
 def _pages_and_journal(

@@ -12,7 +12,6 @@ that comes before a valid token is refused (403) unread.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from starlette.requests import ClientDisconnect
 from sohoa.pipeline.errors import InputFileError
 from sohoa.pipeline.intake import sniff
 
-from .batches import BatchSettings
+from .batches import BatchSettings, safe_name
 from .security import CSRF_FIELD, CSRF_HEADER
 
 #: the bytes ``intake.sniff`` reads to judge a file
@@ -108,7 +107,7 @@ class _Upload:
         if len(self.files) >= self.settings.max_files:
             raise HTTPException(413, f"Quá nhiều tệp (tối đa {self.settings.max_files}).")
         number = len(self.files) + 1
-        path = self.folder / f"{number:03d}-{_kept_name(filename)}"
+        path = self.folder / f"{number:03d}-{safe_name(filename)}"
         self._file = _File(filename, path, path.open("xb"))
         self.files.append(self._file)
 
@@ -236,10 +235,3 @@ def _display_name(raw: str) -> str:
     """A file's name as sent, without the folders some browsers put before it."""
     name = unicodedata.normalize("NFC", raw.replace("\\", "/").rsplit("/", 1)[-1]).strip()
     return "".join(ch for ch in name if ch.isprintable())[:200]
-
-
-def _kept_name(name: str) -> str:
-    """A name safe on any disk and in any command line: ASCII letters, digits, ``._-``."""
-    ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    kept = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name.encode("ascii", "ignore").decode())
-    return kept.strip("._-")[-80:] or "scan"

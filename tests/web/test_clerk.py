@@ -418,6 +418,33 @@ def test_a_batch_stopped_with_the_service_runs_again_when_it_starts(tmp_path: Pa
     assert args[-2:] == ["--dossier", "000.00.15.H26-251124-0001"]
 
 
+def test_scans_dropped_into_the_consume_folder_become_batches(tmp_path: Path) -> None:
+    """Each file a batch, each folder a batch of its files (named as a dossier code: that
+    dossier), once unchanged for the settling time; what holds no scan is set aside."""
+    fake = tmp_path / "fake_sohoa.py"
+    fake.write_text("import json, sys\nprint(json.dumps(sys.argv[1:]))\n")
+    consume = tmp_path / "consume"
+    dossier = consume / "000.00.15.H26-251124-0001"
+    dossier.mkdir(parents=True)
+    (dossier / "p-2.png").write_bytes(_png())
+    (dossier / "p-10.png").write_bytes(_png())
+    (consume / "lô 2.png").write_bytes(_png())
+    (consume / "notes.txt").write_text("không phải ảnh")
+    settings = BatchSettings(consume=consume, settle_seconds=0.2)
+    runner = Batches(tmp_path / "home", settings, command=[sys.executable, str(fake)])
+    assert runner.consume_once() == 0  # first seen: it may still be being copied
+    time.sleep(0.3)
+    assert runner.consume_once() == 2
+    assert sorted(p.name for p in consume.iterdir()) == [".refused"]
+    by_name = {b.meta["files"][0]["name"]: b for b in runner.all()}
+    assert set(by_name) == {"000.00.15.H26-251124-0001/p-2.png", "lô 2.png"}
+    folder = by_name["000.00.15.H26-251124-0001/p-2.png"]
+    assert [f["stored"] for f in folder.meta["files"]] == ["001-p-2.png", "002-p-10.png"]
+    assert folder.meta["dossier_code"] == "000.00.15.H26-251124-0001"
+    assert folder.meta["uploaded_by"] == "consume" and folder.state == "queued"
+    assert by_name["lô 2.png"].meta["dossier_code"] is None
+
+
 def _batch(runner: Batches, batch_id: str) -> Batch:
     batch = runner.get(batch_id)
     assert batch is not None

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pikepdf
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -49,6 +49,8 @@ STATES = {
     DONE: "Đã xong",
     FAILED: "Bị lỗi",
 }
+#: the batches the upload page lists, the newest
+PAGE_BATCHES = 50
 #: the batch page reloads itself this often (seconds) while its batch is not done
 REFRESH_SECONDS = 3
 _DOCUMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
@@ -112,10 +114,12 @@ def batches(request: Request) -> Batches:
 
 
 @router.get("/api/v1/batches", tags=["batches"])
-def batches_api(request: Request, principal: Clerk) -> dict[str, Any]:
-    """Every batch uploaded, the newest first, with its progress."""
+def batches_api(
+    request: Request, principal: Clerk, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> dict[str, Any]:
+    """The batches uploaded, the newest first (``limit`` of them), with their progress."""
     store = batches(request)
-    return {"batches": [b.to_json(store.home) for b in store.all()]}
+    return {"batches": [b.to_json(store.home) for b in store.all()[:limit]]}
 
 
 @router.post("/api/v1/batches", tags=["batches"], status_code=202, openapi_extra=_UPLOAD_BODY)
@@ -177,7 +181,7 @@ async def approve_api(
 def batches_page(request: Request, principal: Clerk) -> Response:
     store = batches(request)
     context = {
-        "batches": [b.to_json(store.home) for b in store.all()],
+        "batches": [b.to_json(store.home) for b in store.all()[:PAGE_BATCHES]],
         "states": STATES,
         "max_mb": uploads.megabytes(store.settings.max_bytes),
     }
