@@ -26,7 +26,8 @@ from sohoa.storage.library import Library
 
 from .accounts import Accounts
 from .deps import render
-from .routes import admin, citizen, clerk, documents, public, signin
+from .oidc import RelyingParty
+from .routes import admin, citizen, clerk, documents, oidc, public, signin
 from .security import SECURITY_HEADERS, RateLimiter, WebSettings
 from .shares import Shares
 
@@ -54,6 +55,7 @@ def create_app(home: Path, settings: WebSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.web = web
+    app.state.oidc = RelyingParty.from_environ()  # None: no SSO (docs/web.md)
     app.state.public_limiter = RateLimiter(web.public_requests_per_minute, 60)
     app.state.login_limiters = (
         RateLimiter(web.login_failures_per_address, 15 * 60),
@@ -61,7 +63,7 @@ def create_app(home: Path, settings: WebSettings | None = None) -> FastAPI:
     )
     _answers(app)
     app.get("/healthz", tags=["service"])(healthz)
-    for module in (public, signin, documents, citizen, admin, clerk):
+    for module in (public, signin, oidc, documents, citizen, admin, clerk):
         app.include_router(module.router)
     return app
 
