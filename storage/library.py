@@ -212,14 +212,21 @@ class Library:
         return True
 
     def get(
-        self, document_id: str, target: Path, *, actor: str = "sohoa", action: str = "read"
+        self,
+        document_id: str,
+        target: Path,
+        *,
+        actor: str = "sohoa",
+        action: str | None = "read",
     ) -> DocumentRecord:
         """Write the document's signed PDF (its current version) to ``target``: the bytes
         that were stored, checked against the store's and the catalog's SHA-256; audited
-        as ``action`` (``read``; the web service says ``downloaded``)."""
+        as ``action`` (``read``; the web service says ``downloaded``; None: the caller
+        audits the request that this get is part of)."""
         record = self.document(document_id)
         self._download(record, target)
-        self.catalog.audit(action, record.document_id, actor=actor)
+        if action is not None:
+            self.catalog.audit(action, record.document_id, actor=actor)
         return record
 
     def get_version(

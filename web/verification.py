@@ -43,13 +43,19 @@ class StoredVerification:
 
 
 def verify_stored(
-    library: Library, trust_roots: list[Path], document_id: str, *, actor: str
+    library: Library,
+    trust_roots: list[Path],
+    document_id: str,
+    *,
+    actor: str,
+    action: str | None = "read",
 ) -> StoredVerification:
-    """Download the document's current signed PDF (hash-checked) and verify it.
-    Raises :class:`~sohoa.storage.library.DocumentNotFound` for an unknown ID."""
+    """Download the document's current signed PDF (hash-checked; audited as ``action``
+    by ``actor``) and verify it. Raises
+    :class:`~sohoa.storage.library.DocumentNotFound` for an unknown ID."""
     with tempfile.TemporaryDirectory(prefix="sohoa-verify-") as folder:
         path = Path(folder) / "signed.pdf"
-        record = library.get(document_id, path, actor=actor)
+        record = library.get(document_id, path, actor=actor, action=action)
         report = verification_report(path, verify(path, trust_roots))
     report["file"] = f"{record.document_id}.pdf"
     return StoredVerification(

@@ -67,6 +67,13 @@ def test_the_search_page_shows_the_hits_in_vietnamese(officer: TestClient) -> No
     assert 'href="/documents/doc-binh-card"' in page.text
 
 
+def test_the_search_form_as_a_browser_sends_it(officer: TestClient) -> None:
+    """Empty boxes come as empty parameters (``date_from=``): no filter, not an error."""
+    form = {"q": "binh", "dossier_code": "", "id_number": "", "doc_type": ""}
+    page = officer.get("/documents", params={**form, "date_from": "", "date_to": ""})
+    assert page.status_code == 200 and "2 kết quả" in page.text
+
+
 def test_a_bad_search_parameter_is_refused_not_crashed(officer: TestClient) -> None:
     answer = officer.get("/api/v1/documents", params={"date_from": "hôm qua", "limit": "0"})
     assert answer.status_code == 422
@@ -85,12 +92,14 @@ def test_the_document_page_shows_pdf_fields_signature_versions_and_history(
     assert page.status_code == 200
     text = page.text
     assert '<iframe class="pdf" src="/documents/doc-marriage/pdf"' in text
-    assert "wife_name" in text and "NGUYỄN THỊ HỒNG NHUNG" in text
+    assert "<dt>Họ, chữ đệm, tên người vợ</dt><dd>NGUYỄN THỊ HỒNG NHUNG</dd>" in text
+    assert "<dt>Ngày đăng ký</dt><dd>10/10/2020</dd>" in text  # dates as papers print them
+    assert "<strong>TRẦN VĂN BÌNH – NGUYỄN THỊ HỒNG NHUNG</strong>" in text
     signer = officer.get("/api/v1/documents/doc-marriage/verification").json()["signatures"][0]
     assert 'id="signature-status"><strong>Hợp lệ:' in text
     assert f"<dd>{signer['signer']}</dd>" in text and f"<dd>{signer['level']}</dd>" in text
     assert "1 (hiện hành)" in text
-    assert 'id="audit"' in text and ">stored<" in text
+    assert 'id="audit"' in text and 'data-action="stored">lưu<' in text
 
 
 def test_the_verification_is_sohoa_verify_s_object(officer: TestClient) -> None:

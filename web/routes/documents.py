@@ -10,20 +10,22 @@ does not). Every read and download is audited under the account's name.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from sohoa.pipeline.models import shown_value
 from sohoa.storage.catalog import DocumentRecord, SearchHit
 
 from ..accounts import Principal
 from ..deps import library, readable, render, require
+from ..labels import DOC_TYPES
 from ..replies import not_found, or_404, stored_pdf
 from ..verification import StoredVerification, verify_stored
 from .signin import ANY_ROLE
@@ -31,17 +33,8 @@ from .signin import ANY_ROLE
 router = APIRouter()
 Reader = Annotated[Principal, Depends(require(*ANY_ROLE))]
 Staff = Annotated[Principal, Depends(require("clerk", "officer", "admin"))]
-#: document types as CONTRACT.md names them, with what a Vietnamese officer calls them
-DOC_TYPES = {
-    "citizen_id_card": "Căn cước công dân",
-    "birth_certificate": "Giấy khai sinh",
-    "marriage_certificate": "Giấy chứng nhận kết hôn",
-    "residence_confirmation": "Xác nhận thông tin cư trú (CT07)",
-    "household_register": "Sổ hộ khẩu",
-    "land_use_certificate": "Giấy chứng nhận quyền sử dụng đất",
-    "application_form": "Tờ khai / đơn",
-    "unknown": "Chưa xác định",
-}
+#: a date box a browser sends empty when it was left empty (``date_from=``): no filter
+Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
 
 
 class SearchQuery:
@@ -53,8 +46,8 @@ class SearchQuery:
         dossier_code: Annotated[str | None, Query(max_length=64)] = None,
         id_number: Annotated[str | None, Query(max_length=20)] = None,
         doc_type: Annotated[str | None, Query(max_length=40)] = None,
-        date_from: date | None = None,
-        date_to: date | None = None,
+        date_from: Day = None,
+        date_to: Day = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     ) -> None:
@@ -130,14 +123,25 @@ def search_page(request: Request, principal: Reader, query: Search) -> Response:
     if not principal.is_staff:
         return RedirectResponse("/me", 303)
     hits = [] if query.empty else _search(request, principal, query)
-    context = {"query": query, "hits": hits, "doc_types": DOC_TYPES, "shown": shown_value}
+    context = {"query": query, "hits": hits, "doc_types": DOC_TYPES}
     return render(request, "search.html", context)
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse, include_in_schema=False)
 async def document_page(document_id: str, request: Request, principal: Reader) -> Response:
     record = await run_in_threadpool(readable_document, request, principal, document_id)
-    checked = await run_in_threadpool(_verified, request, principal, record.document_id)
+    # one audited read for the page (its fields, its signature status); the PDF in its
+    # frame is a read of its own (/documents/{id}/pdf)
+    checked = await run_in_threadpool(
+        functools.partial(_verified, audited=False), request, principal, record.document_id
+    )
+    await run_in_threadpool(
+        library(request).catalog.audit,
+        "read",
+        record.document_id,
+        actor=principal.username,
+        detail={"page": "document"},
+    )
     catalog = library(request).catalog
     versions = await run_in_threadpool(catalog.versions, record.document_id)
     events = (
@@ -150,8 +154,6 @@ async def document_page(document_id: str, request: Request, principal: Reader) -
         "doc": checked,
         "versions": versions,
         "events": events,
-        "doc_types": DOC_TYPES,
-        "shown": shown_value,
     }
     return render(request, "document.html", context)
 
@@ -185,11 +187,17 @@ def readable_document(request: Request, principal: Principal, document_id: str) 
     return record
 
 
-def _verified(request: Request, principal: Principal, document_id: str) -> StoredVerification:
+def _verified(
+    request: Request, principal: Principal, document_id: str, *, audited: bool = True
+) -> StoredVerification:
     state = request.app.state
     return or_404(
         lambda: verify_stored(
-            state.library, state.trust_roots, document_id, actor=principal.username
+            state.library,
+            state.trust_roots,
+            document_id,
+            actor=principal.username,
+            action="read" if audited else None,
         ),
         document_id,
     )
