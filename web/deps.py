@@ -21,6 +21,7 @@ from starlette.responses import Response
 from sohoa.storage.catalog import DocumentRecord
 from sohoa.storage.library import Library
 
+from . import labels
 from .accounts import Accounts, Principal
 from .security import (
     CSRF_COOKIE,
@@ -33,6 +34,13 @@ from .security import (
 from .shares import Shares
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+TEMPLATES.env.filters.update(
+    doc_type=labels.doc_type_label,
+    field=labels.field_label,
+    action=labels.action_label,
+    local_time=labels.local_time,
+)
+TEMPLATES.env.globals.update(holders=labels.holders, shown=labels.shown)
 
 
 def library(request: Request) -> Library:

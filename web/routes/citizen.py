@@ -18,15 +18,17 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from ..accounts import Principal
-from ..deps import library, render, require, shares
-from ..security import check_csrf
+from ..deps import library, render, require, settings, shares
+from ..labels import doc_type_label, holders
+from ..security import check_csrf, set_cookie
 from ..shares import LONGEST, Share
-from .documents import DOC_TYPES, readable_document
+from .documents import readable_document
 
 router = APIRouter()
 Citizen = Annotated[Principal, Depends(require("citizen"))]
 #: the lifetimes the page offers, in hours
 LIFETIMES = {1: "1 giờ", 24: "1 ngày", 72: "3 ngày", 168: "7 ngày", 720: "30 ngày"}
+NEW_LINK_COOKIE = "sohoa_new_link"
 
 
 class ShareRequest(BaseModel):
@@ -44,8 +46,8 @@ def share_api(
 ) -> dict[str, Any]:
     """A link another office may open, until it expires or is revoked, to download this
     version of one of your documents. The ``url`` is shown this once."""
-    share, url = _share(request, principal, document_id, body.hours)
-    return {**share.to_json(), "url": url}
+    share, token = _share(request, principal, document_id, body.hours)
+    return {**share.to_json(), "url": _link(request, token)}
 
 
 @router.get("/api/v1/shares", tags=["sharing"])
@@ -66,7 +68,11 @@ def revoke_api(share_id: str, request: Request, principal: Citizen) -> dict[str,
 
 @router.get("/me", response_class=HTMLResponse, include_in_schema=False)
 def my_page(request: Request, principal: Citizen) -> Response:
-    return _page(request, principal)
+    new_link = request.cookies.get(NEW_LINK_COOKIE)
+    response = _page(request, principal, new_link)
+    if new_link:
+        response.delete_cookie(NEW_LINK_COOKIE, path="/me")
+    return response
 
 
 @router.post(
@@ -81,8 +87,13 @@ def share_form(
     document_id: Annotated[str, Form(max_length=64)],
     hours: Annotated[int, Form(ge=1, le=720)],
 ) -> Response:
-    share, url = _share(request, principal, document_id, hours)
-    return _page(request, principal, new_link=(share, url))
+    share, token = _share(request, principal, document_id, hours)
+    # shown once on /me after a redirect (a reload must not make a second link): the
+    # token waits in a cookie of a minute that only /me reads, then drops
+    response = RedirectResponse("/me", 303)
+    fresh = f"{share.share_id}.{token}"
+    set_cookie(response, settings(request), NEW_LINK_COOKIE, fresh, max_age=60, path="/me")
+    return response
 
 
 @router.post(
@@ -95,23 +106,30 @@ def revoke_form(share_id: str, request: Request, principal: Citizen) -> Response
     return RedirectResponse("/me", 303)
 
 
-def _page(
-    request: Request, principal: Citizen, new_link: tuple[Share, str] | None = None
-) -> Response:
+def _page(request: Request, principal: Principal, new_link: str | None = None) -> Response:
     mine = library(request).search("", id_number=principal.personal_id, limit=100)
+    links = shares(request).of_owner(principal.username)
+    share_id, _, token = (new_link or "").partition(".")
+    fresh = next((s for s in links if s.share_id == share_id and s.live()), None)
     context = {
         "documents": mine,
-        "links": shares(request).of_owner(principal.username),
-        "new_link": new_link,
+        "titles": {d.document_id: _title(d.doc_type, d.fields) for d in mine},
+        "links": links,
+        "new_link": (fresh, _link(request, token)) if fresh and token else None,
         "lifetimes": LIFETIMES,
-        "doc_types": DOC_TYPES,
     }
     return render(request, "me.html", context)
+
+
+def _title(doc_type: str, fields: dict[str, Any]) -> str:
+    names = holders(doc_type, fields)
+    return f"{doc_type_label(doc_type)} — {names}" if names else doc_type_label(doc_type)
 
 
 def _share(
     request: Request, principal: Principal, document_id: str, hours: int
 ) -> tuple[Share, str]:
+    """A new link to the document's current version, audited; and its token."""
     record = readable_document(request, principal, document_id)
     share, token = shares(request).create(
         principal.username, record.document_id, record.version, timedelta(hours=hours)
@@ -120,7 +138,11 @@ def _share(
     library(request).catalog.audit(
         "shared", record.document_id, actor=principal.username, detail=detail
     )
-    return share, str(request.url_for("shared_page", token=token))
+    return share, token
+
+
+def _link(request: Request, token: str) -> str:
+    return str(request.url_for("shared_page", token=token))
 
 
 def _revoke(request: Request, principal: Principal, share_id: str) -> Share:

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from sohoa.storage.catalog import Catalog
 from sohoa.storage.library import Library
+from sohoa.web.labels import VIETNAM
 
 from .support import Home, LiveServer, StoredSample, qr_codes, render_page
 
@@ -42,12 +43,14 @@ def test_anyone_scans_the_stamp_and_checks_the_document_on_a_phone(
     expect(phone_page.get_by_text(VALID)).to_be_visible()
     shown = details(phone_page)
     assert shown["Mã văn bản"] == document.document_id
-    assert shown["Loại"] == "birth_certificate" and shown["Phiên bản"] == "1"
+    assert shown["Loại"] == "Giấy khai sinh" and shown["Phiên bản"] == "1"
     assert document.signer == "sohoa TEST signer -- NOT FOR PRODUCTION"  # the development CA's
     assert document.signer in shown["Người ký"]  # as `sohoa verify` names it: the whole subject
-    signed_at = datetime.fromisoformat(shown["Thời điểm ký"])
+    # in Vietnam's time, to the minute, as a person reads it
+    written = shown["Thời điểm ký"].removesuffix(" (giờ Việt Nam)")
+    signed_at = datetime.strptime(written, "%d/%m/%Y %H:%M").replace(tzinfo=VIETNAM)
     start, end = document.signed_between
-    assert start.replace(microsecond=0) <= signed_at <= end, (signed_at, start, end)
+    assert start.replace(second=0, microsecond=0) <= signed_at <= end, (signed_at, start, end)
     assert shown["Mức PAdES"] == home.level == "B-B"
     assert shown["Kết quả"] == "TOTAL_PASSED"
     assert shown["SHA-256"] == hashlib.sha256(stored).hexdigest() == document.sha256
@@ -88,8 +91,9 @@ def test_anyone_sending_what_is_not_a_pdf_reads_one_sentence(
     with phone_page.expect_navigation() as navigation:
         phone_page.get_by_role("button", name="Kiểm tra").click()
     assert navigation.value is not None and navigation.value.status == 415
-    text = phone_page.locator("main").inner_text().strip()
+    text = phone_page.locator("main [role=alert]").inner_text().strip()
     assert text == "Tệp gửi lên không phải là tệp PDF."
+    expect(phone_page.get_by_role("link", name="Về trang chính")).to_be_visible()
     assert "Traceback" not in phone_page.content()
     shot(phone_page, "not-a-pdf-sent")
 

@@ -20,6 +20,7 @@ from playwright.sync_api import Locator, Page, expect
 from sohoa.storage.catalog import Catalog
 from sohoa.storage.library import Library
 from sohoa.web.accounts import Accounts
+from sohoa.web.labels import VIETNAM
 
 from .support import Home, LiveServer, SampleDocument, StoredSample, build_home, log_in
 from .test_journey_anyone import fits_the_screen
@@ -104,15 +105,17 @@ def test_citizen_downloads_and_shares_her_documents_on_a_phone(
     expect(made).to_contain_text("Đã tạo liên kết chia sẻ, dùng được đến")
     link = made.locator("code").inner_text().strip()
     assert re.fullmatch(rf"{re.escape(url)}/s/[A-Za-z0-9_-]{{43}}", link), link
-    until = re.search(r"dùng được đến (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC", made.inner_text())
+    pattern = r"dùng được đến (\d{2}/\d{2}/\d{4} \d{2}:\d{2}) \(giờ Việt Nam\)"
+    until = re.search(pattern, made.inner_text())
     assert until is not None
-    expires = datetime.strptime(until[1], "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+    expires = datetime.strptime(until[1], "%d/%m/%Y %H:%M").replace(tzinfo=VIETNAM)
     assert asked + timedelta(hours=24) - timedelta(minutes=2) < expires
     assert expires <= datetime.now(UTC) + timedelta(hours=24)
     links = phone.locator("#links tbody tr")
     expect(links).to_have_count(1)
-    expect(links.first).to_contain_text(f"{marriage.document_id} (phiên bản 1)")
-    expect(links.first).to_contain_text(f"còn hiệu lực đến {until[1]} UTC")
+    expect(links.first).to_contain_text("Giấy chứng nhận kết hôn — ")
+    expect(links.first).to_contain_text(f"{marriage.document_id}, phiên bản 1")
+    expect(links.first).to_contain_text(f"còn hiệu lực đến {until[1]}")
     on_screen(phone)  # the link's 70 characters wrap
     shot(phone, "link-made")
 
@@ -124,7 +127,8 @@ def test_citizen_downloads_and_shares_her_documents_on_a_phone(
     shown = pairs(office, "main dl")
     assert shown["Mã văn bản"] == marriage.document_id
     assert shown["Phiên bản"] == "1"
-    assert shown["Hiệu lực đến"] == f"{until[1]} UTC"
+    assert shown["Hiệu lực đến"] == f"{until[1]} (giờ Việt Nam)"
+    assert shown["Loại"] == "Giấy chứng nhận kết hôn"
     assert not [c for c in office.context.cookies() if c["name"] == "sohoa_session"]
     on_screen(office)
     shot(office, "other-office-opens-the-link")
@@ -149,7 +153,7 @@ def test_citizen_downloads_and_shares_her_documents_on_a_phone(
     # the other office, trying again: refused, in one sentence; the PDF too
     answer = office.reload()
     assert answer is not None and answer.status == 404
-    expect(office.locator("main")).to_have_text(REFUSED)
+    expect(office.locator("main [role=alert]")).to_have_text(REFUSED)
     assert office.request.get(f"{link}/pdf").status == 404
     on_screen(office)
     shot(office, "other-office-refused")
@@ -158,7 +162,9 @@ def test_citizen_downloads_and_shares_her_documents_on_a_phone(
     for other in (card, ct07):
         answer = phone.goto(f"{url}/documents/{other.document_id}")
         assert answer is not None and answer.status == 404
-        expect(phone.locator("main")).to_have_text(f"Không có văn bản mã {other.document_id}.")
+        expect(phone.locator("main [role=alert]")).to_have_text(
+            f"Không có văn bản mã {other.document_id}."
+        )
         assert phone.request.get(f"{url}/documents/{other.document_id}/pdf").status == 404
         on_screen(phone)
     assert "TRẦN VĂN BÌNH" not in phone.content()
