@@ -31,8 +31,8 @@ ROLES = ("clerk", "officer", "citizen", "admin")
 #: staff read every document; a citizen only the documents that carry their ID number
 STAFF = frozenset({"clerk", "officer", "admin"})
 MIN_PASSWORD = 10
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
-_PERSONAL_ID = re.compile(r"^\d{12}$")
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,99}")
+_PERSONAL_ID = re.compile(r"[0-9]{12}")  # ASCII digits: \d takes Arabic-Indic ones too
 
 
 class AccountError(ValueError):
@@ -88,7 +88,7 @@ class Accounts:
         username = _checked_username(username)
         if role not in ROLES:
             raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-        if personal_id is not None and not _PERSONAL_ID.match(personal_id):
+        if personal_id is not None and not _PERSONAL_ID.fullmatch(personal_id):
             raise AccountError("personal_id must be 12 digits")
         if role == "citizen" and personal_id is None:
             raise AccountError("a citizen's account needs their 12-digit personal_id")
@@ -216,7 +216,7 @@ def token_hash(token: str) -> str:
 
 def _checked_username(username: str) -> str:
     name = username.strip().lower()
-    if not _USERNAME.match(name):
+    if not _USERNAME.fullmatch(name):
         raise AccountError(
             "a username is 2-100 characters: a-z, 0-9, '.', '_', '@', '-' (not first)"
         )

@@ -110,7 +110,13 @@ async def check_csrf(request: Request) -> None:
 
 
 def set_cookie(
-    response: Response, settings: WebSettings, name: str, value: str, *, max_age: int | None
+    response: Response,
+    settings: WebSettings,
+    name: str,
+    value: str,
+    *,
+    max_age: int | None,
+    path: str = "/",
 ) -> None:
     """A cookie no script can read, sent only over HTTPS (but to localhost), and not on
     cross-site sub-requests or form posts."""
@@ -118,7 +124,7 @@ def set_cookie(
         name,
         value,
         max_age=max_age,
-        path="/",
+        path=path,
         secure=settings.secure_cookies,
         httponly=True,
         samesite="lax",

@@ -137,7 +137,8 @@ def give_session(request: Request, response: Response, token: str) -> None:
 async def end_session(request: Request, response: Response) -> None:
     if token := request.cookies.get(SESSION_COOKIE):
         await run_in_threadpool(accounts(request).close_session, token)
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True)
+    web = settings(request)
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=web.secure_cookies, httponly=True)
 
 
 async def _authenticated(request: Request, username: str, password: str) -> Principal:
