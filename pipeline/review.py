@@ -158,7 +158,10 @@ def approve(
         if before.get(k) != extract["fields"][k]
     }
     confirmed = sorted(k for k in changes if k not in changed)
-    if (changed or confirmed) and not stored.queued:
+    # audited now even when the store was down and the document waits in the outbox:
+    # the correction was made, by this person, now (the log names documents by ID and
+    # needs none catalogued); before, a queued approval's corrections were never logged
+    if changed or confirmed:
         detail = {"review": True, "fields": changed, "confirmed": confirmed}
         library.catalog.audit("corrected", document_id, actor=actor, detail=detail)
     shutil.rmtree(entry.folder)

@@ -43,6 +43,7 @@ def create_app(home: Path, settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with Library.open(home) as library:
+            app.state.home = home
             app.state.library = library
             app.state.accounts = Accounts(library.catalog)
             app.state.shares = Shares(library.catalog)

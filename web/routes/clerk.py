@@ -100,10 +100,9 @@ router = APIRouter(lifespan=running_batches)
 
 
 def home_of(app: FastAPI) -> Path:
-    """The app's ``SOHOA_HOME``: the library's outbox is ``home/outbox`` wherever the
-    store and the catalog are."""
-    home = getattr(app.state, "home", None)
-    return Path(home) if home is not None else app.state.library.outbox.folder.parent
+    """The app's ``SOHOA_HOME`` (set by the app's lifespan, which runs before this
+    router's)."""
+    return app.state.home
 
 
 def batches(request: Request) -> Batches:
