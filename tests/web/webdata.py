@@ -9,6 +9,7 @@ read what, not OCR.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ DOCUMENTS = {
 }
 
 
-def make_home(home: Path, work: Path) -> Path:
+def make_home(home: Path, work: Path, environ: Mapping[str, str] | None = None) -> Path:
     """``home`` with :data:`DOCUMENTS` signed and stored (the birth certificate in
     dossier :data:`DOSSIER`) and :data:`ACCOUNTS` made, all with :data:`PASSWORD`."""
     dev = development_signer(home)
@@ -84,7 +85,7 @@ def make_home(home: Path, work: Path) -> Path:
     blank = pikepdf.new()
     blank.add_blank_page(page_size=(595, 842))
     blank.save(work / "archive.pdf")
-    with Library.open(home, environ={}) as library:
+    with Library.open(home, environ=environ or {}) as library:
         for document_id, extract in DOCUMENTS.items():
             signed = sign(work / "archive.pdf", work / f"{document_id}.pdf", signer)
             dossier = DOSSIER if document_id == "doc-nhung-birth" else None
