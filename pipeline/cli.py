@@ -547,6 +547,25 @@ def account_add_command(
     print(f"account {added.username} ({added.role}) added")
 
 
+@account_app.command("link")
+def account_link_command(
+    username: Annotated[str, typer.Argument(help="The account to link.")],
+    issuer: Annotated[str, typer.Option(help="The SSO's issuer URL (SOHOA_OIDC_ISSUER).")],
+    subject: Annotated[str, typer.Option(help="The person's subject (sub) at that SSO.")],
+) -> None:
+    """Let an account sign in through the national SSO (staff are never made from an
+    SSO sign-in, only linked here)."""
+    from sohoa.web.accounts import AccountError, Accounts
+
+    with _library() as library:
+        try:
+            Accounts(library.catalog).link_oidc(username, issuer, subject)
+        except AccountError as error:
+            stderr.print(f"sohoa: error: {error}", markup=False, soft_wrap=True)
+            raise typer.Exit(ExitCode.usage) from None
+    print(f"account {username} signs in through {issuer}")
+
+
 @account_app.command("list")
 def account_list_command() -> None:
     """Every account that may sign in."""

@@ -123,6 +123,21 @@ class Accounts:
         if not changed:
             raise AccountError(f"no account {username!r}")
 
+    def link_oidc(self, username: str, issuer: str, subject: str) -> None:
+        """Let an existing account (a member of staff) sign in through the SSO identity
+        (issuer, subject): staff are never made from an SSO sign-in, only linked."""
+        try:
+            with Session(self._write) as session, session.begin():
+                changed = session.execute(
+                    update(Account)
+                    .where(Account.username == username)
+                    .values(oidc_issuer=issuer, oidc_subject=subject)
+                ).rowcount
+        except IntegrityError:
+            raise AccountError("that SSO identity is linked to another account") from None
+        if not changed:
+            raise AccountError(f"no account {username!r}")
+
     def disable(self, username: str) -> None:
         """Sign the account out everywhere and refuse it from now on."""
         with Session(self._write) as session, session.begin():

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from sohoa.web.accounts import AccountError
 from sohoa.web.app import create_app
 from sohoa.web.oidc import (
     FLOW_COOKIE,
@@ -160,6 +161,20 @@ def test_a_linked_staff_account_signs_in_with_its_role(sso: TestClient, provider
     assert signed.status_code == 303 and signed.headers["location"] == "/documents"
     me = sso.get("/api/v1/me").json()
     assert (me["username"], me["role"]) == ("can.bo.sso", "officer")
+
+
+def test_an_existing_staff_account_linked_later_signs_in_through_sso(
+    sso: TestClient, provider: Provider
+) -> None:
+    accounts = sso.app.state.accounts
+    accounts.add("van.thu.2", "clerk", "Văn Thư Hai", password="mật khẩu văn thư")
+    accounts.link_oidc("van.thu.2", provider.issuer, "vneid-clerk")  # `sohoa account link`
+    with pytest.raises(AccountError, match="another account"):
+        accounts.link_oidc("can.bo", provider.issuer, "vneid-clerk")
+    provider.reset(User("vneid-clerk", {"name": "Văn Thư Hai"}))
+    assert sso_sign_in(sso).status_code == 303
+    me = sso.get("/api/v1/me").json()
+    assert (me["username"], me["role"]) == ("van.thu.2", "clerk")
 
 
 @pytest.mark.parametrize(
