@@ -40,7 +40,9 @@ TEMPLATES.env.filters.update(
     action=labels.action_label,
     local_time=labels.local_time,
 )
-TEMPLATES.env.globals.update(holders=labels.holders, shown=labels.shown)
+TEMPLATES.env.globals.update(
+    holders=labels.holders, shown=labels.shown, audit_detail=labels.audit_detail
+)
 
 
 def library(request: Request) -> Library:

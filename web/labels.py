@@ -80,3 +80,22 @@ def shown(value: object) -> str:
         except ValueError:
             pass
     return shown_value(value)
+
+
+def audit_detail(action: str, detail: dict[str, Any]) -> str:
+    """An audit row's detail as a sentence: what a correction changed (field: read →
+    set), which version was stored or shared, for how long; not its hashes."""
+    parts = []
+    for name, (read, written) in (detail.get("fields") or {}).items():
+        parts.append(f"{field_label(name)}: {shown(read)} → {shown(written)}")
+    if confirmed := detail.get("confirmed"):
+        parts.append("xác nhận " + ", ".join(field_label(n) for n in confirmed))
+    if "version" in detail:
+        parts.append(f"phiên bản {detail['version']}")
+    if "hours" in detail:
+        parts.append(f"{detail['hours']} giờ")
+    if detail.get("page") == "document":
+        parts.append("trang văn bản")
+    if "share_id" in detail and action != "shared":
+        parts.append(f"liên kết {detail['share_id']}")
+    return "; ".join(parts)
