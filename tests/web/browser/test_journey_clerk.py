@@ -227,7 +227,10 @@ def test_clerk_uploads_a_batch_reviews_corrects_and_approves(
     assert history.index((CLERK, "corrected")) < history.index((CLERK, "read"))
     corrected = page.locator('#audit tbody tr:has(td[data-action="corrected"])')
     expect(corrected.locator("td").nth(2)).to_have_text(wording.action_label("corrected"))
-    expect(corrected).to_contain_text(born_field)
+    # what changed, worded: the field's name, what was read, what the clerk set
+    expect(corrected).to_contain_text(
+        f"{wording.field_label(born_field)}: {read_born} → {printed_born}"
+    )
     shot(page, "stored-document")
 
     # the catalog: stored with the corrected value, the correction audited by field
