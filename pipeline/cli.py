@@ -362,14 +362,32 @@ app.add_typer(review_app, name="review")
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes (one per core behind a proxy).")
+    ] = 1,
 ) -> None:
-    """The HTTP service: the JSON API under /api/v1/, the public verification pages that
-    stamps' QR codes point to, /healthz. Behind a reverse proxy in deployment."""
+    """The HTTP service: the JSON API under /api/v1/, the pages of clerks, officers and
+    citizens, the public verification pages that stamps' QR codes point to, /healthz.
+    Behind a reverse proxy in deployment (docs/web.md)."""
     import uvicorn  # late: only the service needs it
 
-    from sohoa.web.app import create_app
+    home = load_settings().home
+    if workers == 1:
+        from sohoa.web.app import create_app
 
-    uvicorn.run(create_app(load_settings().home), host=host, port=port, proxy_headers=True)
+        uvicorn.run(create_app(home), host=host, port=port, proxy_headers=True)
+        return
+    # several processes: uvicorn imports the app in each; they share the home's
+    # database (accounts, sessions), its secret key and its batch queue's lock
+    os.environ["SOHOA_HOME"] = str(home)
+    uvicorn.run(
+        "sohoa.web.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+    )
 
 
 @review_app.command("list")

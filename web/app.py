@@ -69,6 +69,14 @@ def create_app(home: Path, settings: WebSettings | None = None) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The app over ``SOHOA_HOME``: what each process of ``sohoa serve --workers N``
+    imports."""
+    from sohoa.pipeline.settings import load_settings
+
+    return create_app(load_settings().home)
+
+
 def healthz(request: Request) -> JSONResponse:
     """200 ``{"status": "ok"}`` when the object store and the catalog answer."""
     library: Library = request.app.state.library
