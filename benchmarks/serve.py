@@ -838,15 +838,14 @@ def memory_line(samples: list[tuple[float, int, int]], what: str) -> str:
     rss = [r / 1024 for _, _, r in samples]
     slope = statistics.linear_regression(minutes, pss).slope if minutes[-1] > 0 else 0.0
     half = len(samples) // 2
-    late = (
-        statistics.linear_regression(minutes[half:], pss[half:]).slope
-        if len(samples) - half > 2
-        else float("nan")
-    )
+    late = ""
+    if len(samples) - half > 2:
+        tail = statistics.linear_regression(minutes[half:], pss[half:]).slope
+        late = f", {tail:+.2f} MiB/min over its second half"
     return (
         f"{what}: PSS start {pss[0]:.0f} MiB, median {statistics.median(pss):.0f}, end "
         f"{pss[-1]:.0f}, max {max(pss):.0f} (RSS max {max(rss):.0f}); slope "
-        f"{slope:+.2f} MiB/min over the whole, {late:+.2f} MiB/min over its second half "
+        f"{slope:+.2f} MiB/min over the whole{late} "
         f"({len(samples)} samples, {minutes[-1]:.1f} min)"
     )
 
