@@ -68,13 +68,16 @@ def live_server(
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    """Per journey module, not per session: Playwright's sync API keeps an event loop
+    running in the main thread while it is open, and every later test that signs
+    in-process (pyHanko's ``asyncio.run``) would fail."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's Chromium, headless. Missing: every journey fails, saying how to install it
     (the journeys are the web service's acceptance tests: they do not skip)."""
