@@ -11,7 +11,7 @@ needs a sign-in sends the browser to the form), never a stack trace.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -28,7 +28,7 @@ from .accounts import Accounts
 from .deps import render
 from .oidc import RelyingParty
 from .routes import admin, citizen, clerk, documents, oidc, public, signin
-from .security import SECURITY_HEADERS, RateLimiter, WebSettings
+from .security import RateLimiter, SecurityHeaders, WebSettings
 from .shares import Shares
 
 log = logging.getLogger("sohoa.web")
@@ -62,6 +62,7 @@ def create_app(home: Path, settings: WebSettings | None = None) -> FastAPI:
         RateLimiter(web.login_failures_per_address, 15 * 60),
         RateLimiter(web.login_failures_per_account, 15 * 60),
     )
+    app.add_middleware(SecurityHeaders)
     _answers(app)
     app.get("/healthz", tags=["service"])(healthz)
     for module in (public, signin, oidc, documents, citizen, admin, clerk):
@@ -90,17 +91,6 @@ def healthz(request: Request) -> JSONResponse:
 
 
 def _answers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.cookies or "set-cookie" in response.headers:
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
         return _error(request, error.status_code, str(error.detail), error.headers)

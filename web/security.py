@@ -23,7 +23,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import HTTPException, Request
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SESSION_COOKIE = "sohoa_session"
 CSRF_COOKIE = "sohoa_csrf"
@@ -198,3 +200,29 @@ SECURITY_HEADERS = {
         "frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
     ),
 }
+
+
+class SecurityHeaders:
+    """ASGI middleware: :data:`SECURITY_HEADERS` on every answer, and ``Cache-Control:
+    no-store`` where a cookie came or goes. Plain ASGI, not ``@app.middleware("http")``,
+    which wraps every response body in a stream of its own (a download's too)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent_cookie = any(name == b"cookie" for name, _ in scope.get("headers", ()))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if sent_cookie or "set-cookie" in headers:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
