@@ -21,7 +21,8 @@ APT_PACKAGES=(
 # token-signing tests make (tests/signing/test_tokens.py; real tokens bring their own module);
 # and Chromium, the browser the web service's journeys run in through Playwright
 # (tests/web/browser: /usr/bin/chromium, so that no browser is downloaded by `playwright install`)
-DEV_APT_PACKAGES=(fonts-texgyre fonts-roboto-unhinted fonts-open-sans softhsm2 chromium)
+# and wrk, the load generator of benchmarks/serve.py
+DEV_APT_PACKAGES=(fonts-texgyre fonts-roboto-unhinted fonts-open-sans softhsm2 chromium wrk)
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 extra=""
 if [ "${1:-}" = "--dev" ]; then
