@@ -6,12 +6,8 @@ their work rather than only say "not found". A 500 is a bug: bad input must be a
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -21,58 +17,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
-from .webdata import DOCUMENTS, PASSWORD
+from .webdata import DOCUMENTS, PASSWORD, LiveServer, free_port, serve
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 
 
-@dataclass(frozen=True)
-class Served:
-    url: str
-    log: Path
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def served(web_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(web_home: Path) -> Iterator[LiveServer]:
     """``sohoa serve`` on a free port over the web tests' home; its public rate limit
     raised so that the fuzzer reaches the verification itself."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = {**os.environ, "SOHOA_HOME": str(web_home), "SOHOA_PUBLIC_RATE": "100000"}
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [SOHOA, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"sohoa serve did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield Served(url, log)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with serve(web_home, free_port(), environ={"SOHOA_PUBLIC_RATE": "100000"}) as live:
+        yield live
 
 
-def _signed_in(served: Served, username: str) -> dict[str, str]:
+def _signed_in(served: LiveServer, username: str) -> dict[str, str]:
     """The headers of a signed-in session: its cookie, and its CSRF token."""
     answer = httpx.post(
         f"{served.url}/api/v1/session", json={"username": username, "password": PASSWORD}
@@ -83,12 +41,12 @@ def _signed_in(served: Served, username: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def admin(served: Served) -> dict[str, str]:
+def admin(served: LiveServer) -> dict[str, str]:
     return _signed_in(served, "quan.tri")
 
 
 @pytest.fixture(scope="module")
-def citizen(served: Served) -> dict[str, str]:
+def citizen(served: LiveServer) -> dict[str, str]:
     return _signed_in(served, "nhung")
 
 
@@ -99,15 +57,15 @@ FUZZ = settings(
 )
 
 
-def test_no_operation_fails_an_administrator(served: Served, admin: dict[str, str]) -> None:
+def test_no_operation_fails_an_administrator(served: LiveServer, admin: dict[str, str]) -> None:
     _fuzz(served, admin)
 
 
-def test_no_operation_fails_a_citizen(served: Served, citizen: dict[str, str]) -> None:
+def test_no_operation_fails_a_citizen(served: LiveServer, citizen: dict[str, str]) -> None:
     _fuzz(served, citizen)
 
 
-def _fuzz(served: Served, headers: dict[str, str]) -> None:
+def _fuzz(served: LiveServer, headers: dict[str, str]) -> None:
     """Each operation of the schema, with Hypothesis drawing its cases (the lazy pytest
     fixture of schemathesis does not run under pytest 9: its node ids changed)."""
     schema = schemathesis.openapi.from_url(f"{served.url}/openapi.json")

@@ -23,8 +23,7 @@ def test_a_correction_reads_as_a_sentence() -> None:
         "confirmed": ["applicant_id_number"],
     }
     assert audit_detail("corrected", detail) == (
-        "Ngày sinh người yêu cầu: 10/05/1987 → 10/05/1967; "
-        "xác nhận Số CMND/CCCD người yêu cầu"
+        "Ngày sinh người yêu cầu: 10/05/1987 → 10/05/1967; xác nhận Số CMND/CCCD người yêu cầu"
     )
     stored = {"version": 2, "sha256": "ab" * 32}
     assert audit_detail("stored", stored) == "phiên bản 2"

@@ -5,11 +5,7 @@ development CA -- what ``sohoa verify`` says of the stored bytes."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +20,8 @@ from sohoa.signing.pades import load_signer, sign
 from sohoa.storage.catalog import Catalog
 from sohoa.storage.library import Library
 from sohoa.web.app import PUBLIC, create_app
+
+from .webdata import free_port, serve
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 DOCUMENT_ID = "20261207-0123456789abcdef"
@@ -148,34 +146,7 @@ def test_what_is_not_a_pdf_is_refused_in_a_sentence(client: TestClient) -> None:
 def test_sohoa_serve_answers_over_real_http(home: Path) -> None:
     """The console script's server, on a free port: /healthz, then the verify page the
     stamp's QR code points to."""
-    port = free_port()
-    env = dict(os.environ, SOHOA_HOME=str(home))
-    server = subprocess.Popen(
-        [SOHOA, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"{base}/healthz", timeout=2)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read().decode()[-500:]
-                assert time.monotonic() < deadline, "sohoa serve did not start"
-                time.sleep(0.3)
-        assert health.json() == {"status": "ok"}
-        page = httpx.get(f"{base}/verify/{DOCUMENT_ID}", timeout=30)
+    with serve(home, free_port()) as live:
+        assert httpx.get(f"{live.url}/healthz").json() == {"status": "ok"}
+        page = httpx.get(f"{live.url}/verify/{DOCUMENT_ID}", timeout=30)
         assert page.status_code == 200 and "Hợp lệ" in page.text
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

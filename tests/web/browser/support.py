@@ -9,23 +9,21 @@ server's address: pick the port (:func:`free_port`), sign with ``public_url`` on
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
+from playwright.sync_api import expect
+
+from ..webdata import SOHOA, LiveServer, free_port, serve, server_environment
+
+__all__ = ["SOHOA", "LiveServer", "free_port", "serve", "server_environment"]
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -34,7 +32,6 @@ if TYPE_CHECKING:
 #: Debian's ``chromium`` package (scripts/setup.sh --dev); Playwright drives it, no browser
 #: of Playwright's own is downloaded
 CHROMIUM = Path("/usr/bin/chromium")
-SOHOA = Path(sys.executable).with_name("sohoa")
 FONTS = Path("/usr/share/fonts/truetype/noto")  # fonts-noto-core: every Vietnamese letter
 PHONE = {"width": 390, "height": 844}  # CSS pixels: a common phone held upright
 DESKTOP = {"width": 1280, "height": 900}
@@ -252,77 +249,16 @@ def _extract(sample: SampleDocument) -> dict[str, Any]:
     }
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass(frozen=True, slots=True)
-class LiveServer:
-    """``sohoa serve`` running in a subprocess."""
-
-    url: str  # http://127.0.0.1:<port>, no trailing slash
-    home: Path
-    log: Path  # its stdout and stderr
-    process: subprocess.Popen[bytes]
-
-
-def server_environment(
-    home: Path, public_url: str, environ: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """The server's environment: this one without any ``SOHOA_*`` setting (so that a
-    developer's own MinIO, database or signing key is not used), then ``environ``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}
-    env.update(environ or {})
-    env.update(SOHOA_HOME=str(home), SOHOA_PUBLIC_URL=public_url)
-    return env
-
-
-@contextmanager
-def serve(
-    home: Path,
-    port: int,
-    *,
-    environ: Mapping[str, str] | None = None,
-    log: Path | None = None,
-    timeout: float = 60.0,
-) -> Iterator[LiveServer]:
-    """``sohoa serve --host 127.0.0.1 --port <port>`` over ``home``, once ``/healthz``
-    answers 200; terminated when the block ends. Its output goes to ``log`` (default: beside
-    the home). Fails with the end of that log where the server exits or does not answer
-    within ``timeout`` seconds."""
-    url = f"http://127.0.0.1:{port}"
-    log = log or home.with_name(home.name + "-server.log")
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(SOHOA), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=server_environment(home, url, environ),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = log.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"sohoa serve did not answer on {url}:\n{tail}")
-            time.sleep(0.1)
-        yield LiveServer(url, home, log, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def pairs(page: Page, selector: str) -> dict[str, str]:
+    """A definition list's visible labels and values."""
+    labels = page.locator(f"{selector} > dt")
+    shown = {}
+    for i in range(labels.count()):
+        label = labels.nth(i)
+        value = label.locator("xpath=following-sibling::dd[1]")
+        expect(value).to_be_visible()
+        shown[label.inner_text().strip()] = value.inner_text().strip()
+    return shown
 
 
 def render_page(pdf: Path, page: int = 0, scale: float = 4.0) -> Image.Image:

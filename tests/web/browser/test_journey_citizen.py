@@ -22,7 +22,7 @@ from sohoa.storage.library import Library
 from sohoa.web.accounts import Accounts
 from sohoa.web.labels import VIETNAM
 
-from .support import Home, LiveServer, SampleDocument, StoredSample, build_home, log_in
+from .support import Home, LiveServer, SampleDocument, StoredSample, build_home, log_in, pairs
 from .test_journey_anyone import fits_the_screen
 from .test_journey_officer import BINH_CARD, KHOA_CT07, MARRIAGE, NHUNG_BIRTH, NHUNG_ID
 
@@ -213,18 +213,6 @@ def listed(page: Page) -> dict[str, str]:
 def row(page: Page, document: StoredSample) -> Locator:
     """The row of ``document`` on "Giấy tờ của tôi"."""
     return page.locator("#documents tbody tr").filter(has_text=document.document_id)
-
-
-def pairs(page: Page, selector: str) -> dict[str, str]:
-    """A definition list's visible labels and values."""
-    labels = page.locator(f"{selector} > dt")
-    shown = {}
-    for i in range(labels.count()):
-        label = labels.nth(i)
-        value = label.locator("xpath=following-sibling::dd[1]")
-        expect(value).to_be_visible()
-        shown[label.inner_text().strip()] = value.inner_text().strip()
-    return shown
 
 
 def catalog(home: Home) -> Catalog:

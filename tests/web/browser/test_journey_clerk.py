@@ -28,7 +28,7 @@ from sohoa.web import labels as wording
 from sohoa.web.accounts import Accounts
 from sohoa.web.corrections import kinds
 
-from .support import Home, LiveServer, build_home, log_in, serve
+from .support import Home, LiveServer, build_home, log_in, pairs, serve
 
 CLERK, CLERK_NAME = "van.thu", "Phạm Thị Thu"
 PASSWORD = "mật khẩu văn thư 2026"
@@ -287,18 +287,6 @@ def wait_until_done(page: Page, shot, timeout: float = 150.0) -> list[str]:
 def read_iso(shown: str) -> str:
     """24/07/1984 as stored: 1984-07-24."""
     return "-".join(reversed(shown.split("/")))
-
-
-def pairs(page: Page, selector: str) -> dict[str, str]:
-    """A definition list's visible labels and values."""
-    labels = page.locator(f"{selector} > dt")
-    shown = {}
-    for i in range(labels.count()):
-        label = labels.nth(i)
-        value = label.locator("xpath=following-sibling::dd[1]")
-        expect(value).to_be_visible()
-        shown[label.inner_text().strip()] = value.inner_text().strip()
-    return shown
 
 
 def audit(page: Page) -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ from .support import (
     StoredSample,
     build_home,
     log_in,
+    pairs,
     render_page,
     server_environment,
 )
@@ -300,19 +301,6 @@ def search(
 def results(page: Page):
     """The search results' rows."""
     return page.locator("main table tbody tr")
-
-
-def pairs(page: Page, selector: str) -> dict[str, str]:
-    """A definition list's visible labels and values."""
-    labels = page.locator(f"{selector} > dt")
-    shown = {}
-    for i in range(labels.count()):
-        label = labels.nth(i)
-        value = label.locator("xpath=following-sibling::dd[1]")
-        expect(label).to_be_visible()
-        expect(value).to_be_visible()
-        shown[label.inner_text().strip()] = value.inner_text().strip()
-    return shown
 
 
 def rows(page: Page, table: str) -> list[list[str]]:
