@@ -19,7 +19,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from sohoa.storage.catalog import (
     Catalog,
@@ -31,6 +31,7 @@ from sohoa.storage.catalog.database import alembic_config
 from sohoa.storage.catalog.indexing import name_key
 from sohoa.storage.catalog.models import Base
 
+from ..postgres import SERVER, fresh_database
 from .catalog_data import (
     ALL,
     APPLICATION,
@@ -48,31 +49,14 @@ from .catalog_data import (
     record,
 )
 
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 DIALECTS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """A fresh database for this test session, dropped at its end."""
-    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    name = f"sohoa_test_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {name}"))
-    except OperationalError as error:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL at {SERVER} unreachable: {error.orig}")
-    url = f"{SERVER}/{name}"
-    setup = create_engine(url, isolation_level="AUTOCOMMIT")
-    with setup.connect() as connection:  # in public, where every test's schema sees them
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
-    setup.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-    admin.dispose()
+    with fresh_database() as url:
+        yield url
 
 
 @contextmanager

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 import subprocess
 import sys
 import urllib.request
@@ -18,7 +17,6 @@ from pathlib import Path
 import pikepdf
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from sohoa.signing.devca import development_signer
 from sohoa.signing.pades import load_signer, sign, verify
@@ -29,6 +27,7 @@ from sohoa.storage.localfs import LocalObjectStore
 from sohoa.storage.outbox import Outbox
 from sohoa.storage.s3 import S3ObjectStore
 
+from ..postgres import fresh_database
 from .s3_server import free_port, moto_settings, start_moto
 
 NHUNG = "NGUYỄN THỊ HỒNG NHUNG"
@@ -276,19 +275,8 @@ def test_while_the_store_is_down_documents_wait_in_the_outbox(signed, tmp_path) 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A PostgreSQL database of this test's own, dropped at its end."""
-    server = "postgresql+psycopg://postgres@127.0.0.1:5432"
-    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    name = f"sohoa_library_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {name}"))
-    except OperationalError as error:
-        pytest.skip(f"no PostgreSQL server at 127.0.0.1:5432 ({error.orig})")
-    yield f"{server}/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
-        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-    admin.dispose()
+    with fresh_database("sohoa_library") as url:
+        yield url
 
 
 def _allow_connections(url: str, allowed: bool) -> None:

@@ -4,43 +4,23 @@ the catalog -- the same code as on SQLite, run against the real server."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from sohoa.storage.catalog import Catalog
 from sohoa.web.app import create_app
 
+from ..postgres import fresh_database
 from .webdata import make_home, sign_in
-
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    name = f"sohoa_web_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {name}"))
-    except OperationalError as error:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL at {SERVER} unreachable: {error.orig}")
-    url = f"{SERVER}/{name}"
-    setup = create_engine(url, isolation_level="AUTOCOMMIT")
-    with setup.connect() as connection:
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
-    setup.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-    admin.dispose()
+    with fresh_database("sohoa_web") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
