@@ -33,7 +33,7 @@ from ..oidc import (
     sso_username,
     unseal,
 )
-from .signin import HOME_OF, _local, give_session, open_session
+from .signin import HOME_OF, give_session, local_path, open_session
 
 log = logging.getLogger("sohoa.web.oidc")
 router = APIRouter(include_in_schema=False)
@@ -53,9 +53,9 @@ async def start(request: Request, next: Annotated[str, Query(max_length=2000)] =
     """To the provider's sign-in, the flow kept in a cookie for the callback."""
     party = _party(request)
     try:
-        url, flow = await party.begin(party.redirect_uri(str(request.base_url)), _local(next))
+        url, flow = await party.begin(party.redirect_uri(str(request.base_url)), local_path(next))
     except OidcError as error:
-        return _refused(request, party, error, _local(next))
+        return _refused(request, party, error, local_path(next))
     response = RedirectResponse(url, 303)
     response.set_cookie(
         FLOW_COOKIE,
@@ -99,7 +99,7 @@ async def callback(
         _drop_flow(request, response)
         return response
     log.info("oidc sign-in: %s (%s)", principal.username, principal.role)
-    target = _local(flow.next)
+    target = local_path(flow.next)
     response = RedirectResponse(HOME_OF[principal.role] if target == "/" else target, 303)
     give_session(request, response, await open_session(request, principal))
     _drop_flow(request, response)

@@ -50,7 +50,7 @@ async def home(principal: Annotated[Principal | None, Depends(signed_in)]) -> Re
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_page(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": _local(next), "oidc": _oidc_name(request)})
+    return render(request, "login.html", {"next": local_path(next), "oidc": _oidc_name(request)})
 
 
 @router.post(
@@ -68,12 +68,12 @@ async def login_form(
     try:
         principal = await _authenticated(request, username, password)
     except HTTPException as refused:
-        context = {"next": _local(next), "error": refused.detail, "username": username}
+        context = {"next": local_path(next), "error": refused.detail, "username": username}
         context["oidc"] = _oidc_name(request)
         response = render(request, "login.html", context, status_code=refused.status_code)
         response.headers.update(refused.headers or {})
         return response
-    target = _local(next)
+    target = local_path(next)
     response = RedirectResponse(HOME_OF[principal.role] if target == "/" else target, 303)
     give_session(request, response, await open_session(request, principal))
     return response
@@ -158,7 +158,7 @@ async def _authenticated(request: Request, username: str, password: str) -> Prin
     return principal
 
 
-def _local(target: str) -> str:
+def local_path(target: str) -> str:
     """Only a path on this site: ``next=https://evil.example`` goes home instead."""
     if target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
