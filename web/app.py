@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from anyio import to_thread
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -32,6 +33,7 @@ from .security import RateLimiter, SecurityHeaders, WebSettings
 from .shares import Shares
 
 log = logging.getLogger("sohoa.web")
+THREADS = 16
 PUBLIC = public.PUBLIC
 
 
@@ -42,6 +44,10 @@ def create_app(home: Path, settings: WebSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # the thread pool that runs the blocking routes (catalog, store, pyHanko): 16,
+        # not anyio's 40 -- on a few cores more threads only add SQLite connections and
+        # malloc arenas, each holding memory of its own
+        to_thread.current_default_thread_limiter().total_tokens = THREADS
         with Library.open(home) as library:
             app.state.home = home
             app.state.library = library

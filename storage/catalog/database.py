@@ -40,13 +40,13 @@ def catalog_url(home: Path, environ: Mapping[str, str] = os.environ) -> str:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite connections set up for many readers and one writer.
 
-    The pool is sized for ``sohoa serve``'s threads (40 in its thread pool): with the
+    The pool is sized for ``sohoa serve``'s threads (16 in its thread pool): with the
     default 5 + 10, a loaded server opened and closed SQLite connections (each setting
     WAL and its pragmas) all the time. A SQLite file needs no pre-ping (no server to
     drop the connection); PostgreSQL does (a restarted server, a proxy's idle cut).
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, json_serializer=_json_dumps, pool_size=16, max_overflow=48)
+        engine = create_engine(url, json_serializer=_json_dumps, pool_size=16, max_overflow=16)
         _setup_sqlite(engine)
         return engine
     return create_engine(
