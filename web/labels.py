@@ -28,7 +28,6 @@ AUDIT_ACTIONS = {
     "stored": "lưu",
     "read": "xem",
     "downloaded": "tải về",
-    "searched": "tra cứu",
     "corrected": "sửa thông tin",
     "shared": "chia sẻ",
     "revoked": "thu hồi liên kết",

@@ -35,7 +35,7 @@ from sohoa.storage.catalog.snippet import snippet
 
 #: what the audit log records
 ACTIONS = frozenset(
-    {"stored", "read", "downloaded", "searched", "corrected", "shared", "revoked", "rebuilt"}
+    {"stored", "read", "downloaded", "corrected", "shared", "revoked", "rebuilt"}
 )
 
 
