@@ -34,9 +34,7 @@ from sohoa.storage.catalog.records import AuditEvent, DocumentRecord, SearchHit,
 from sohoa.storage.catalog.snippet import snippet
 
 #: what the audit log records
-ACTIONS = frozenset(
-    {"stored", "read", "downloaded", "corrected", "shared", "revoked", "rebuilt"}
-)
+ACTIONS = frozenset({"stored", "read", "downloaded", "corrected", "shared", "revoked", "rebuilt"})
 
 
 class Catalog:
