@@ -16,6 +16,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -36,6 +37,28 @@ def batch_identity(paths: Iterable[Path], dossier_code: str | None) -> str:
         stat = path.stat()
         digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:32]
+
+
+def journal_path(home: Path, paths: Iterable[Path], dossier_code: str | None) -> Path:
+    """Where the journal of the batch of ``paths`` (and ``--dossier``) lies."""
+    return home / "journals" / f"{batch_identity(paths, dossier_code)}.sqlite"
+
+
+def read_progress(path: Path) -> tuple[list[tuple[str, str, dict[str, Any]]], int]:
+    """What another process may read of a journal while ``sohoa process`` writes it
+    (read-only; WAL: it waits for no writer): each document's (ID, state, result), oldest
+    change first, and how many pages of the batch's files are finished (a booklet spread
+    counted once, as the page of its file it is). Raises ``sqlite3.Error`` while the
+    journal is not written yet or is locked for a moment."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)) as db:
+        rows = db.execute(
+            "SELECT document_id, state, result FROM documents ORDER BY updated_at"
+        ).fetchall()
+        (pages,) = db.execute("SELECT COUNT(*) FROM pages WHERE side IN (0, 1)").fetchone()
+    documents = [
+        (doc_id, state, json.loads(result) if result else {}) for doc_id, state, result in rows
+    ]
+    return documents, int(pages)
 
 
 class Journal:
@@ -59,7 +82,7 @@ class Journal:
 
     @classmethod
     def for_batch(cls, home: Path, paths: Iterable[Path], dossier_code: str | None) -> Journal:
-        return cls(home / "journals" / f"{batch_identity(paths, dossier_code)}.sqlite")
+        return cls(journal_path(home, paths, dossier_code))
 
     @cached_property
     def started(self) -> datetime:

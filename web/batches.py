@@ -47,6 +47,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sohoa.pipeline.journal import journal_path, read_progress
+
 log = logging.getLogger("sohoa.web")
 
 BATCH_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{8}")
@@ -216,31 +218,25 @@ class Batch:
 
 
 def _journal(path: Path) -> tuple[list[dict[str, Any]], int]:
-    """The documents a run's journal holds (ID, state, type) and how many pages are
-    finished; read-only, while ``sohoa process`` writes it (WAL: readers do not wait)."""
+    """The documents a run's journal holds (ID, state, type, pages) and how many pages
+    are finished (``journal.read_progress``); nothing while it cannot be read yet."""
     if not path.is_file():
         return [], 0
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)) as db:
-            rows = db.execute(
-                "SELECT document_id, state, result FROM documents ORDER BY updated_at"
-            ).fetchall()
-            (pages,) = db.execute("SELECT COUNT(*) FROM pages WHERE side IN (0, 1)").fetchone()
+        rows, pages = read_progress(path)
     except sqlite3.Error as error:  # not written yet, or a moment's lock
         log.info("%s: %s", path, error)
         return [], 0
-    documents = []
-    for document_id, state, result in rows:
-        found = json.loads(result) if result else {}
-        documents.append(
-            {
-                "document_id": document_id,
-                "state": state,
-                "doc_type": found.get("doc_type"),
-                "pages": found.get("pages"),
-            }
-        )
-    return documents, int(pages)
+    documents = [
+        {
+            "document_id": document_id,
+            "state": state,
+            "doc_type": found.get("doc_type"),
+            "pages": found.get("pages"),
+        }
+        for document_id, state, found in rows
+    ]
+    return documents, pages
 
 
 class Batches:
@@ -539,7 +535,6 @@ def _pages_and_journal(
     says why) and the journal ``sohoa process`` keeps for them (the same identity)."""
     from sohoa.pipeline import intake
     from sohoa.pipeline.errors import SohoaError
-    from sohoa.pipeline.journal import batch_identity
 
     inputs = list(intake.iter_inputs(files))
     pages: int | None = 0
@@ -548,7 +543,7 @@ def _pages_and_journal(
             pages = None if pages is None else pages + len(intake.list_pages(path))
         except (SohoaError, OSError):
             pages = None
-    return pages, home / "journals" / f"{batch_identity(inputs, dossier_code)}.sqlite"
+    return pages, journal_path(home, inputs, dossier_code)
 
 
 def sohoa_command() -> list[str]:
