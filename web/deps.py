@@ -18,11 +18,11 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from sohoa.storage.catalog import DocumentRecord
 from sohoa.storage.library import Library
 
 from . import labels
 from .accounts import Accounts, Principal
+from .replies import or_404
 from .security import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -32,6 +32,7 @@ from .security import (
     set_cookie,
 )
 from .shares import Shares
+from .verification import StoredVerification, verify_stored
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 TEMPLATES.env.filters.update(
@@ -86,12 +87,26 @@ def require(*roles: str) -> Callable[..., Any]:
     return dependency
 
 
-def readable(principal: Principal, record: DocumentRecord, holders: set[str]) -> bool:
-    """Whether ``principal`` may read the document: staff any; a citizen one that carries
+def readable(principal: Principal, holders: set[str]) -> bool:
+    """Whether ``principal`` may read a document: staff any; a citizen one that carries
     their personal ID (``holders``: the document's ID numbers, ``Catalog.id_numbers``)."""
     if principal.is_staff:
         return True
     return principal.personal_id is not None and principal.personal_id in holders
+
+
+def verified(
+    request: Request, document_id: str, *, actor: str, action: str | None = "read"
+) -> StoredVerification:
+    """The stored document's signed PDF verified (``verify_stored``), its download
+    audited as ``action`` by ``actor``; unknown: a 404 sentence, no store: 503."""
+    state = request.app.state
+    return or_404(
+        lambda: verify_stored(
+            state.library, state.trust_roots, document_id, actor=actor, action=action
+        ),
+        document_id,
+    )
 
 
 def render(

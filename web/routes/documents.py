@@ -24,10 +24,9 @@ from starlette.responses import Response
 from sohoa.storage.catalog import DocumentRecord, SearchHit
 
 from ..accounts import Principal
-from ..deps import library, readable, render, require
+from ..deps import library, readable, render, require, verified
 from ..labels import DOC_TYPES
 from ..replies import not_found, or_404, stored_pdf
-from ..verification import StoredVerification, verify_stored
 from .signin import ANY_ROLE
 
 router = APIRouter()
@@ -104,7 +103,7 @@ def pdf_api(document_id: str, request: Request, principal: Reader) -> FileRespon
 def verification_api(document_id: str, request: Request, principal: Reader) -> dict[str, Any]:
     """The stored signed PDF verified, as ``sohoa verify --json`` reports it."""
     record = readable_document(request, principal, document_id)
-    return _verified(request, principal, record.document_id).to_json()
+    return verified(request, record.document_id, actor=principal.username).to_json()
 
 
 @router.get("/api/v1/documents/{document_id}/audit", tags=["documents"])
@@ -133,7 +132,9 @@ async def document_page(document_id: str, request: Request, principal: Reader) -
     # one audited read for the page (its fields, its signature status); the PDF in its
     # frame is a read of its own (/documents/{id}/pdf)
     checked = await run_in_threadpool(
-        functools.partial(_verified, audited=False), request, principal, record.document_id
+        functools.partial(verified, actor=principal.username, action=None),
+        request,
+        record.document_id,
     )
     await run_in_threadpool(
         library(request).catalog.audit,
@@ -182,25 +183,9 @@ def readable_document(request: Request, principal: Principal, document_id: str) 
     lib = library(request)
     record = or_404(lambda: lib.document(document_id), document_id)
     holders = set() if principal.is_staff else lib.catalog.id_numbers(record.document_id)
-    if not readable(principal, record, holders):
+    if not readable(principal, holders):
         raise not_found(document_id)
     return record
-
-
-def _verified(
-    request: Request, principal: Principal, document_id: str, *, audited: bool = True
-) -> StoredVerification:
-    state = request.app.state
-    return or_404(
-        lambda: verify_stored(
-            state.library,
-            state.trust_roots,
-            document_id,
-            actor=principal.username,
-            action="read" if audited else None,
-        ),
-        document_id,
-    )
 
 
 def _pdf(request: Request, principal: Principal, document_id: str, *, inline: bool) -> FileResponse:

@@ -14,11 +14,11 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ..deps import library, render, shares
+from ..deps import library, render, shares, verified
 from ..replies import or_404, received_pdf, stored_pdf
 from ..security import client_address, too_many
 from ..shares import Share
-from ..verification import Comparison, StoredVerification, compare_with_stored, verify_stored
+from ..verification import Comparison, StoredVerification, compare_with_stored
 
 PUBLIC = "public:verify"  # who the audit log says read a document through the public page
 
@@ -101,11 +101,7 @@ def _share_actor(share: Share) -> str:
 
 
 def _verified(request: Request, document_id: str) -> StoredVerification:
-    state = request.app.state
-    return or_404(
-        lambda: verify_stored(state.library, state.trust_roots, document_id, actor=PUBLIC),
-        document_id,
-    )
+    return verified(request, document_id, actor=PUBLIC)
 
 
 async def _compared(request: Request, document_id: str, upload: UploadFile) -> Comparison:
