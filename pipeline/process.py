@@ -280,6 +280,7 @@ class _Documents:
                 document_id=document_id,
                 dossier_code=cut.dossier_code,
                 scan=self._scans(cut),
+                signed_sha256=sha256,
             )
         result = {**result, "sha256": stored.sha256, "storage_key": stored.storage_key}
         self.journal.mark(key, STORED, result, self._pages_of(cut))

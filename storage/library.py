@@ -130,12 +130,14 @@ class Library:
         scan: Path | ScanFile | Sequence[Path | ScanFile] | None = None,
         kept_scans: Sequence[str] = (),
         actor: str = "sohoa",
+        signed_sha256: str | None = None,
     ) -> StoredDocument:
         """Store a signed PDF/A with its extract object (CONTRACT.md's shape) and the scan
         it came from (the files, in page order, of a document that runs over several
         single-page scans; or ``kept_scans``, the SHA-256s :meth:`keep_scans` gave for
         them earlier); a ``document_id`` already stored gets a new version (a
-        correction).
+        correction). ``signed_sha256``: the signed PDF's, where the caller took it
+        already (not read again here).
         While the store, or the catalog's database, cannot be reached, what could not be
         written waits in the outbox (``queued``)."""
         current = self.catalog.document(document_id) if document_id else None  # a new ID: none
@@ -143,7 +145,10 @@ class Library:
         dossier_code = nfc(dossier_code) if dossier_code else None
         now = datetime.now(UTC)
         version = current.version + 1 if current else 1
-        sha256, size = sha256_of(signed_pdf)
+        if signed_sha256 is None:
+            sha256, size = sha256_of(signed_pdf)
+        else:
+            sha256, size = signed_sha256, signed_pdf.stat().st_size
         key = layout.signed_key(document_id, dossier_code)
         row = catalog_row(extract, document_id, dossier_code, version, sha256, size, now, key)
         objects = document_objects(signed_pdf, row, scan, self._environ, kept_scans)
