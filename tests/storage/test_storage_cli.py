@@ -10,12 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pikepdf
 import pytest
 
-from sohoa.signing.devca import development_signer
-from sohoa.signing.pades import load_signer, sign
 from sohoa.storage.library import Library
+
+from ..signed import dev_signed_blank
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 NAME = "NGUYỄN THỊ HỒNG NHUNG"
@@ -34,13 +33,7 @@ def sohoa(*args: str | Path, home: Path, **env: str) -> subprocess.CompletedProc
 def stored(tmp_path) -> tuple[Path, Path, str]:
     """A home with one signed birth certificate stored: (home, the signed PDF, its ID)."""
     home = tmp_path / "home"
-    dev = development_signer(home)
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    pdf.save(tmp_path / "plain.pdf")
-    signed = sign(
-        tmp_path / "plain.pdf", tmp_path / "signed.pdf", load_signer(dev.pkcs12, dev.passphrase)
-    )
+    signed = dev_signed_blank(home, tmp_path / "signed.pdf")
     extract = {
         "source": "scan-0001.tif",
         "pages": [1],

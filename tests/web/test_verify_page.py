@@ -11,16 +11,14 @@ from pathlib import Path
 
 import httpx
 import jsonschema
-import pikepdf
 import pytest
 from fastapi.testclient import TestClient
 
-from sohoa.signing.devca import development_signer
-from sohoa.signing.pades import load_signer, sign
 from sohoa.storage.catalog import Catalog
 from sohoa.storage.library import Library
 from sohoa.web.app import PUBLIC, create_app
 
+from ..signed import dev_signed_blank
 from .webdata import free_port, serve
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
@@ -34,14 +32,7 @@ SCHEMA = json.loads(
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SOHOA_HOME holding one signed, stored birth certificate."""
     home = tmp_path_factory.mktemp("home")
-    folder = tmp_path_factory.mktemp("pdf")
-    dev = development_signer(home)
-    blank = pikepdf.new()
-    blank.add_blank_page(page_size=(595, 842))
-    blank.save(folder / "archive.pdf")
-    signed = sign(
-        folder / "archive.pdf", folder / "signed.pdf", load_signer(dev.pkcs12, dev.passphrase)
-    )
+    signed = dev_signed_blank(home, tmp_path_factory.mktemp("pdf") / "signed.pdf")
     extract = {
         "source": "scan-0001.tif",
         "pages": [1],

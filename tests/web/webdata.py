@@ -23,13 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pikepdf
 from fastapi.testclient import TestClient
 
-from sohoa.signing.devca import development_signer
-from sohoa.signing.pades import load_signer, sign
 from sohoa.storage.library import Library
 from sohoa.web.accounts import Accounts
+
+from ..signed import dev_signed_blank
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 NHUNG_ID, BINH_ID, OTHER_ID = "001095012345", "079088001122", "036099004455"
@@ -91,14 +90,9 @@ DOCUMENTS = {
 def make_home(home: Path, work: Path, environ: Mapping[str, str] | None = None) -> Path:
     """``home`` with :data:`DOCUMENTS` signed and stored (the birth certificate in
     dossier :data:`DOSSIER`) and :data:`ACCOUNTS` made, all with :data:`PASSWORD`."""
-    dev = development_signer(home)
-    signer = load_signer(dev.pkcs12, dev.passphrase)
-    blank = pikepdf.new()
-    blank.add_blank_page(page_size=(595, 842))
-    blank.save(work / "archive.pdf")
     with Library.open(home, environ=environ or {}) as library:
         for document_id, extract in DOCUMENTS.items():
-            signed = sign(work / "archive.pdf", work / f"{document_id}.pdf", signer)
+            signed = dev_signed_blank(home, work / f"{document_id}.pdf")
             dossier = DOSSIER if document_id == "doc-nhung-birth" else None
             library.store_document(signed, extract, document_id=document_id, dossier_code=dossier)
         accounts = Accounts(library.catalog)
